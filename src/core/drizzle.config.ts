@@ -1,0 +1,10 @@
+// drizzle-kit generates the numbered SQL files in migrations/ from these schemas:
+//   bunx drizzle-kit generate --config src/core/drizzle.config.ts --name <what_changed>
+// Review each file; never edit one after it has landed.
+import { defineConfig } from 'drizzle-kit';
+
+export default defineConfig({
+  dialect: 'sqlite',
+  schema: ['./src/core/schema.ts', './src/org/schema.ts', './src/auth/schema.ts', './src/patients/schema.ts'],
+  out: './migrations',
+});

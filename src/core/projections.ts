@@ -1,0 +1,59 @@
+// Projections: read tables kept up to date inside the command's own transaction, and
+// rebuildable at any time by replaying the log. Each domain registers one.
+import type { Database } from 'bun:sqlite';
+import type { EventRow, StoredEvent } from './events';
+
+export interface Projection {
+  name: string;
+  /** Read tables this projection owns; rebuild empties them, verify compares them. */
+  tables: string[];
+  /** Event types it cares about; others are skipped without parsing. */
+  handles: ReadonlySet<string>;
+  /** Returns a function bound to `db` (statements prepared once) that applies one event. */
+  bind(db: Database): (e: StoredEvent) => void;
+}
+
+export class ProjectionSet {
+  private readonly appliers: { handles: ReadonlySet<string>; apply: (e: StoredEvent) => void }[];
+  constructor(
+    readonly db: Database,
+    readonly projections: Projection[],
+  ) {
+    this.appliers = projections.map((p) => ({ handles: p.handles, apply: p.bind(db) }));
+  }
+
+  apply(e: StoredEvent): void {
+    for (const a of this.appliers) if (a.handles.has(e.type)) a.apply(e);
+  }
+
+  tables(): string[] {
+    return this.projections.flatMap((p) => p.tables);
+  }
+
+  /** Empties every read table and replays the whole log, in one transaction. Returns events replayed. */
+  rebuild(): number {
+    const interesting = new Set(this.projections.flatMap((p) => [...p.handles]));
+    let n = 0;
+    this.db.transaction(() => {
+      for (const t of this.tables()) this.db.run(`DELETE FROM "${t}"`);
+      const rows = this.db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>;
+      for (const r of rows) {
+        n++;
+        if (!interesting.has(r.type)) continue;
+        this.apply(lazyEvent(r));
+      }
+    }).immediate();
+    return n;
+  }
+}
+
+/** Parses data at once (every projection reads it) and meta only when asked. */
+export function lazyEvent(r: EventRow): StoredEvent {
+  const e = { ...r, data: JSON.parse(r.data) } as unknown as StoredEvent & { _meta?: string };
+  let meta: StoredEvent['meta'] | undefined;
+  Object.defineProperty(e, 'meta', {
+    get: () => (meta ??= JSON.parse(r.meta)),
+    enumerable: true,
+  });
+  return e;
+}
