@@ -14,6 +14,8 @@ const manifestFile = join(root, 'src/generated/embedded.ts');
 /** Vendored browser assets served under /public/vendor/, taken straight from node_modules. */
 const vendorAssets: Record<string, string> = {
   'vendor/htmx.min.js': 'htmx.org/dist/htmx.min.js',
+  'vendor/swagger-ui-bundle.js': 'swagger-ui-dist/swagger-ui-bundle.js',
+  'vendor/swagger-ui.css': 'swagger-ui-dist/swagger-ui.css',
 };
 
 function walk(dir: string): string[] {
@@ -36,8 +38,8 @@ export function manifestSource(): string {
     '',
   ];
   migrations.forEach((f, i) => lines.push(`import m${i} from '../../migrations/${f}' with { type: 'text' };`));
-  publicFiles.forEach((f, i) => lines.push(`import p${i} from '../../public/${f}' with { type: 'file' };`));
-  Object.values(vendorAssets).forEach((mod, i) => lines.push(`import v${i} from '${mod}' with { type: 'file' };`));
+  publicFiles.forEach((f, i) => lines.push(`// @ts-ignore: embedded as a file path, not a module\nimport p${i} from '../../public/${f}' with { type: 'file' };`));
+  Object.values(vendorAssets).forEach((mod, i) => lines.push(`// @ts-ignore: embedded as a file path, not a module\nimport v${i} from '${mod}' with { type: 'file' };`));
   lines.push('');
   lines.push('export const embeddedMigrations: { name: string; sql: string }[] = [');
   migrations.forEach((f, i) => lines.push(`  { name: ${JSON.stringify(f.replace(/\.sql$/, ''))}, sql: m${i} },`));
@@ -67,7 +69,7 @@ if (import.meta.main) {
   const { values } = parseArgs({
     options: {
       manifest: { type: 'boolean' },
-      target: { type: 'string', default: 'bun' },
+      target: { type: 'string' },
       outfile: { type: 'string', default: 'dist/mymedic' },
     },
   });
@@ -79,7 +81,7 @@ if (import.meta.main) {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const result = await Bun.build({
     entrypoints: [join(root, 'src/main.ts')],
-    compile: { target: values.target as 'bun', outfile: join(root, values.outfile!) },
+    compile: { ...(values.target ? { target: values.target as Bun.Build.CompileTarget } : {}), outfile: join(root, values.outfile!) },
     minify: true,
     sourcemap: 'linked',
     define: { 'process.env.MYMEDIC_BUILD_VERSION': JSON.stringify(pkg.version) },

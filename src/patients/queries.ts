@@ -170,3 +170,12 @@ export function patientHistory(db: Database, branchId: string, id: string): Hist
     return { at: r.at, type: r.type, actor: meta.actor, actor_name: current ?? meta.actor_name ?? null, data: JSON.parse(r.data) };
   });
 }
+
+/** Figures for the start page: patients in the branch, registered today (branch's day). */
+export function branchStats(db: Database, branchId: string, now: Date): { patients: number; registeredToday: number } {
+  const tz = (db.query('SELECT timezone FROM branches WHERE id = ?').get(branchId) as { timezone: string } | null)?.timezone ?? 'Asia/Kolkata';
+  const today = todayIn(tz, now);
+  const rows = db.query('SELECT created_at FROM patients WHERE branch_id = ? AND created_at >= ?').all(branchId, new Date(now.getTime() - 86400_000 * 2).toISOString()) as { created_at: string }[];
+  const total = (db.query('SELECT count(*) AS n FROM patients WHERE branch_id = ?').get(branchId) as { n: number }).n;
+  return { patients: total, registeredToday: rows.filter((r) => todayIn(tz, new Date(r.created_at)) === today).length };
+}

@@ -1,0 +1,23 @@
+// Every route declares one of these permissions (or 'signed_in'); this table says which
+// roles hold it. Keep it the one place where roles meet routes.
+import type { Role } from '../org/events';
+
+const STAFF: Role[] = ['owner', 'admin', 'doctor', 'front_desk', 'billing', 'lab', 'pharmacist'];
+
+export const PERMISSIONS = {
+  /** any active staff account, any role */
+  signed_in: [...STAFF, 'hq'],
+  'patients.read': STAFF,
+  'patients.write': ['owner', 'admin', 'doctor', 'front_desk'],
+  'branches.read': [...STAFF, 'hq'],
+  'branches.manage': ['owner', 'admin'],
+  'users.manage': ['owner', 'admin'],
+  'clinic.manage': ['owner'],
+  'events.read': ['owner', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: string, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly string[]).includes(role);
+}
