@@ -16,6 +16,8 @@ export interface Actor {
   name?: string;
   role: string;
   via: NonNullable<EventMeta['via']>;
+  /** The HTTP request acting, if any (kept in event meta for tracing). */
+  requestId?: string;
 }
 
 export const systemActor = (via: Actor['via'] = 'cli'): Actor => ({ userId: null, role: 'system', via });
@@ -78,7 +80,7 @@ export class CommandRunner {
       actor_name: ctx.actor.name,
       role: ctx.actor.role,
       via: ctx.actor.via,
-      request_id: ctx.requestId,
+      request_id: ctx.requestId ?? ctx.actor.requestId,
       idempotency_key: ctx.idempotencyKey,
       v: EVENT_SCHEMA_VERSION,
     };

@@ -14,8 +14,10 @@ export interface Scope {
   sessionId: string;
   /** 'cookie' for the browser, 'bearer' for the API. */
   via: 'cookie' | 'bearer';
+  /** The request's id, written into the meta of the events it causes. */
+  requestId?: string;
 }
 
 export function actorOf(scope: Scope): Actor {
-  return { userId: scope.userId, name: scope.name, role: scope.role, via: 'http' };
+  return { userId: scope.userId, name: scope.name, role: scope.role, via: 'http', requestId: scope.requestId };
 }

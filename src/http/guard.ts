@@ -102,6 +102,7 @@ export async function authenticate(
   } else {
     throw forbidden('Your account has no branch yet; ask an administrator', 'no_branch');
   }
-  infoOf(request).userId = user.id;
-  return { userId: user.id, username: user.username, name: user.name, role: user.role, branchId, branchIds, sessionId: session.id, via };
+  const info = infoOf(request);
+  info.userId = user.id;
+  return { userId: user.id, username: user.username, name: user.name, role: user.role, branchId, branchIds, sessionId: session.id, via, requestId: info.id };
 }

@@ -68,7 +68,7 @@ export function patientsRoutes(svc: Services, guard: ReturnType<typeof authGuard
     .post(
       '/api/v1/patients',
       ({ scope, body, request }) => {
-        const res = runner.runIdempotent({ actor: actorOf(scope), requestId: undefined }, idempotencyOf(scope, request, body), (tx) => {
+        const res = runner.runIdempotent({ actor: actorOf(scope) }, idempotencyOf(scope, request, body), (tx) => {
           const r = registerPatient(tx, scope, body);
           return { status: 201, body: { ...r.patient, possible_duplicates: r.possible_duplicates } };
         });
