@@ -82,7 +82,10 @@ if (import.meta.main) {
   const result = await Bun.build({
     entrypoints: [join(root, 'src/main.ts')],
     compile: { ...(values.target ? { target: values.target as Bun.Build.CompileTarget } : {}), outfile: join(root, values.outfile!) },
-    minify: true,
+    // Not identifiers: Elysia reads handler source to see which context fields a handler
+    // uses (headers, query, body...); renamed parameters leave them undefined at run time
+    // (elysiajs/elysia#1280, oven-sh/bun#12594).
+    minify: { whitespace: true, syntax: true, identifiers: false },
     sourcemap: 'linked',
     define: { 'process.env.MYMEDIC_BUILD_VERSION': JSON.stringify(pkg.version) },
   });

@@ -1,0 +1,193 @@
+// `mymedic serve`: opens the data folder (applying pending migrations), then serves the
+// web app and the API until SIGTERM/SIGINT. On a data folder without a clinic it prints a
+// one-time link to the setup page, the way PocketBase hands out its first admin link.
+import { existsSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Config, databaseFile, loadConfig, loadSecret } from '../core/config';
+import { openDatabase } from '../core/db';
+import { randomToken } from '../core/ids';
+import { migrate } from '../core/migrate';
+import { jsonLogger, type Logger } from '../http/log';
+import { type Services, VERSION } from '../http/services';
+import type { Kernel } from '../kernel';
+import type { App } from '../http/app';
+import { getClinic } from '../org/queries';
+import { assertUsableSqlite, CliExit, incompatible, openKernelChecked, out, parseFlags, reachableBaseUrls, usageError } from './common';
+
+export const serveUsage = `
+Usage: mymedic serve [--data DIR] [--host H] [--port P] [--config FILE] [--mode MODE]
+
+Serves the clinic's web pages and REST API until stopped (SIGTERM or Ctrl-C).
+Pending database migrations are applied at start. On a data folder without a clinic,
+it prints a one-time setup link (also written to DIR/setup-token) that lets the first
+person who opens it create the clinic and the owner's account; or use \`mymedic init\`.
+
+Options:
+  --data DIR       data folder (default: $MYMEDIC_DATA, else ./data); created if needed
+  --host H         address to listen on (default: $MYMEDIC_HOST, else 0.0.0.0 = every
+                   interface; 127.0.0.1 when a reverse proxy on this machine fronts it)
+  --port P         TCP port (default: $MYMEDIC_PORT, else 8080; 0 picks a free port)
+  --config FILE    JSON config file (default: $MYMEDIC_CONFIG, else DIR/config.json if
+                   present) with any of: host, port, mode, secureCookies, trustProxy,
+                   sessionHours, logLevel
+  --mode MODE      standalone (default), branch (pushes to a hub) or hub (a chain's hub)
+  -h, --help       show this help
+
+Settings apply in this order, later ones winning: defaults, config file, environment
+(MYMEDIC_DATA, MYMEDIC_HOST, MYMEDIC_PORT, MYMEDIC_MODE, MYMEDIC_SECURE_COOKIES,
+MYMEDIC_TRUST_PROXY, MYMEDIC_SECRET), flags.
+
+Logs are JSON lines on stdout. Once listening it logs {"msg":"listening","url":...}.
+Metrics for Prometheus are at /metrics; health at /healthz and /readyz.
+
+Exit codes: 0 stopped by a signal, 1 failed to start (e.g. port in use), 2 wrong
+usage, 3 the database was written by a newer mymedic or this build's SQLite is too old.
+`;
+
+const options = {
+  data: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  config: { type: 'string' },
+  mode: { type: 'string' },
+} as const;
+
+export const MAX_REQUEST_BODY = 1_048_576;
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, options, serveUsage, 'serve');
+  let config: Config;
+  try {
+    config = loadConfig({ configFile: values.config, dataDir: values.data, host: values.host, port: values.port, mode: values.mode });
+  } catch (e) {
+    throw usageError((e as Error).message, 'serve');
+  }
+  // The data folder holds patient records and the session key: nobody else may read what we create.
+  process.umask(0o077);
+  assertUsableSqlite();
+  // Loaded only now, so --help and bad flags answer without loading the whole web app.
+  const [{ createApp }, { Metrics }, { LoginThrottle }] = await Promise.all([
+    import('../http/app'),
+    import('../http/metrics'),
+    import('../auth/throttle'),
+  ]);
+  const logger = jsonLogger(config.logLevel);
+
+  applyMigrations(config, logger);
+  const kernel = openKernelChecked(config.dataDir);
+  let svc: Services;
+  try {
+    svc = {
+      kernel,
+      config,
+      secret: loadSecret(config.dataDir),
+      metrics: new Metrics(),
+      logger,
+      throttle: new LoginThrottle(),
+      setup: { token: null },
+      startedAt: new Date(),
+      version: VERSION,
+    };
+    addGauges(svc);
+  } catch (e) {
+    kernel.close();
+    throw e;
+  }
+
+  const tokenFile = join(config.dataDir, 'setup-token');
+  if (!getClinic(kernel.db)) {
+    svc.setup.token = randomToken();
+    writeFileSync(tokenFile, svc.setup.token + '\n', { mode: 0o600 });
+    chmodSync(tokenFile, 0o600);
+  } else if (existsSync(tokenFile)) {
+    rmSync(tokenFile, { force: true }); // left over from before the clinic was set up
+  }
+
+  let app: App;
+  try {
+    app = createApp(svc).listen({ hostname: config.host, port: config.port, maxRequestBodySize: MAX_REQUEST_BODY });
+  } catch (e) {
+    kernel.close();
+    throw new CliExit(`error: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
+  }
+  const server = app.server;
+  if (!server) {
+    kernel.close();
+    throw new CliExit(`error: the server did not start on ${config.host}:${config.port}`);
+  }
+  const port = server.port ?? config.port;
+  const urls = reachableBaseUrls(config.host, port);
+  logger.log('info', 'listening', {
+    url: `http://127.0.0.1:${port}`,
+    urls,
+    host: config.host,
+    port,
+    mode: config.mode,
+    data: config.dataDir,
+    version: VERSION,
+    pid: process.pid,
+  });
+  if (svc.setup.token) {
+    for (const base of urls) out(`Open ${base}/setup?token=${svc.setup.token} to set up the clinic`);
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.log('info', 'stopping', { signal });
+      // Let requests in flight finish, but not forever.
+      const force = setTimeout(() => void app.stop(true), 5000);
+      try {
+        await app.stop();
+      } catch (e) {
+        logger.log('error', 'stop failed', { error: (e as Error).message });
+      }
+      clearTimeout(force);
+      closeKernel(kernel, logger);
+      logger.log('info', 'stopped', { signal });
+      resolve(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+}
+
+/** Applies pending migrations before the kernel opens, so the log says which ran. */
+function applyMigrations(config: Config, logger: Logger): void {
+  const db = openDatabase(databaseFile(config.dataDir));
+  try {
+    const applied = migrate(db);
+    if (applied.length) logger.log('info', 'migrations applied', { migrations: applied });
+  } catch (e) {
+    throw incompatible(e) ?? e;
+  } finally {
+    db.close();
+  }
+}
+
+function closeKernel(kernel: Kernel, logger: Logger): void {
+  try {
+    kernel.close(); // closing the last connection checkpoints the WAL into the file
+  } catch (e) {
+    logger.log('warn', 'closing the database failed', { error: (e as Error).message });
+  }
+}
+
+function addGauges(svc: Services): void {
+  const { db } = svc.kernel;
+  const pageCount = db.prepare('PRAGMA page_count');
+  const pageSize = db.prepare('PRAGMA page_size');
+  const lastSeq = db.prepare('SELECT coalesce(max(seq), 0) AS n FROM events');
+  const m = svc.metrics;
+  m.gauge('mymedic_db_size_bytes', 'Size of the SQLite database file (page_count * page_size), WAL excluded', () => {
+    const c = pageCount.get() as { page_count: number };
+    const s = pageSize.get() as { page_size: number };
+    return c.page_count * s.page_size;
+  });
+  // seq is strictly increasing and events are never deleted: the highest seq is the count.
+  m.gauge('mymedic_events_stored', 'Events in the log', () => (lastSeq.get() as { n: number }).n);
+  m.gauge('mymedic_process_resident_memory_bytes', 'Resident memory of the server process', () => process.memoryUsage.rss());
+  m.gauge('mymedic_uptime_seconds', 'Seconds since the server started', () => Math.round((Date.now() - svc.startedAt.getTime()) / 1000));
+}
