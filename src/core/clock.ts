@@ -14,6 +14,11 @@ export function fixedClock(iso: string): Clock & { set(iso: string): void; advan
 }
 
 /** YYYY-MM-DD of an instant in a time zone. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  let f = dateFormats.get(timeZone);
+  // Building a formatter costs far more than using one: keep one per zone.
+  if (!f) dateFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f.format(at);
 }

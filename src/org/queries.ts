@@ -1,21 +1,20 @@
 // Read-side functions for the organisation tables.
 import type { Database } from 'bun:sqlite';
-import { and, asc, eq, inArray } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/bun-sqlite';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { orm, preparedQuery } from '../core/orm';
 import { branches, clinics, userBranches, users } from './schema';
 
 export type BranchRow = typeof branches.$inferSelect;
 export type UserRow = typeof users.$inferSelect;
 export type ClinicRow = typeof clinics.$inferSelect;
 
-const orm = (db: Database) => drizzle(db);
-
 export function getClinic(db: Database): ClinicRow | null {
   return orm(db).select().from(clinics).limit(1).get() ?? null;
 }
 
 export function getBranch(db: Database, id: string): BranchRow | null {
-  return orm(db).select().from(branches).where(eq(branches.id, id)).get() ?? null;
+  const q = preparedQuery(db, 'getBranch', (o) => o.select().from(branches).where(eq(branches.id, sql.placeholder('id'))).prepare());
+  return q.get({ id }) ?? null;
 }
 
 export function getBranchByCode(db: Database, code: string): BranchRow | null {
@@ -28,7 +27,8 @@ export function listBranches(db: Database, ids?: string[]): BranchRow[] {
 }
 
 export function getUser(db: Database, id: string): UserRow | null {
-  return orm(db).select().from(users).where(eq(users.id, id)).get() ?? null;
+  const q = preparedQuery(db, 'getUser', (o) => o.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare());
+  return q.get({ id }) ?? null;
 }
 
 export function getUserByUsername(db: Database, username: string): UserRow | null {
@@ -37,14 +37,22 @@ export function getUserByUsername(db: Database, username: string): UserRow | nul
 
 /** Owners and HQ reach every branch; everyone else the branches they were given. */
 export function branchIdsOf(db: Database, user: Pick<UserRow, 'id' | 'role'>): string[] {
-  if (user.role === 'owner' || user.role === 'hq') return listBranches(db).filter((b) => b.active).map((b) => b.id);
-  return orm(db)
-    .select({ id: userBranches.branchId })
-    .from(userBranches)
-    .innerJoin(branches, and(eq(branches.id, userBranches.branchId), eq(branches.active, true)))
-    .where(eq(userBranches.userId, user.id))
-    .all()
-    .map((r) => r.id);
+  if (user.role === 'owner' || user.role === 'hq') {
+    const all = preparedQuery(db, 'activeBranchIds', (o) =>
+      o.select({ id: branches.id }).from(branches).where(eq(branches.active, true)).orderBy(asc(branches.code)).prepare(),
+    );
+    return all.all().map((r) => r.id);
+  }
+  const mine = preparedQuery(db, 'userBranchIds', (o) =>
+    o
+      .select({ id: userBranches.branchId })
+      .from(userBranches)
+      .innerJoin(branches, and(eq(branches.id, userBranches.branchId), eq(branches.active, true)))
+      .where(eq(userBranches.userId, sql.placeholder('userId')))
+      .orderBy(asc(branches.code))
+      .prepare(),
+  );
+  return mine.all({ userId: user.id }).map((r) => r.id);
 }
 
 export interface UserListItem extends Omit<UserRow, 'passwordHash'> {
@@ -62,4 +70,21 @@ export function listUsers(db: Database, branchIdsInScope: string[]): UserListIte
 
 export function countUsers(db: Database): number {
   return (db.query('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+}
+
+export interface UserHistoryItem {
+  type: string;
+  /** The event's data; password hashes are never included. */
+  data: Record<string, unknown>;
+  meta: { actor: string | null; actor_name?: string; role?: string; via?: string };
+  at: string;
+}
+
+/** A staff account's events, oldest first, without password hashes. */
+export function userHistory(db: Database, id: string): UserHistoryItem[] {
+  const rows = db.query(`SELECT type, data, meta, at FROM events WHERE stream = 'user-'||? ORDER BY version`).all(id) as { type: string; data: string; meta: string; at: string }[];
+  return rows.map((r) => {
+    const { password_hash: _h, ...data } = JSON.parse(r.data) as Record<string, unknown>;
+    return { type: r.type, data, meta: JSON.parse(r.meta), at: r.at };
+  });
 }

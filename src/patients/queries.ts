@@ -1,7 +1,7 @@
 // Read-side functions for the patient registry. Every one takes the caller's branch.
 import type { Database } from 'bun:sqlite';
-import { and, asc, eq, gt, like, or, type SQL } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/bun-sqlite';
+import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
+import { orm, preparedQuery } from '../core/orm';
 import { localDate } from '../core/clock';
 import type { EventRow } from '../core/events';
 import { patientStream } from './events';
@@ -68,7 +68,10 @@ export function todayIn(timezone: string, now = new Date()): string {
 }
 
 export function getPatient(db: Database, branchId: string, id: string): PatientRow | null {
-  return drizzle(db).select().from(patients).where(and(eq(patients.branchId, branchId), eq(patients.id, id))).get() ?? null;
+  const q = preparedQuery(db, 'getPatient', (o) =>
+    o.select().from(patients).where(and(eq(patients.branchId, sql.placeholder('branchId')), eq(patients.id, sql.placeholder('id')))).prepare(),
+  );
+  return q.get({ branchId, id }) ?? null;
 }
 
 export interface PatientPage {
@@ -101,13 +104,12 @@ export function searchPatients(db: Database, branchId: string, q: string, limit:
     }
     conds.push(or(...alternatives));
   }
-  const orm = drizzle(db);
   // Keyset pagination on (name_key, id).
   if (cursor) {
     const [k, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
     conds.push(or(gt(patients.nameKey, k), and(eq(patients.nameKey, k), gt(patients.id, id))));
   }
-  const rows = orm
+  const rows = orm(db)
     .select()
     .from(patients)
     .where(and(...conds))
@@ -140,12 +142,12 @@ export interface DuplicateMatch {
 
 /** Patients of this branch who look like the same person (see looksLikeSamePerson). */
 export function possibleDuplicates(db: Database, branchId: string, f: PatientFields, today: string, excludeId?: string): DuplicateMatch[] {
-  const rows = drizzle(db)
-    .select()
-    .from(patients)
-    .where(and(eq(patients.branchId, branchId), eq(patients.phone, f.phone), eq(patients.nameKey, nameKey(f.name))))
-    .all();
-  return rows
+  // By phone only (a family shares a handful of records at most), then the rule in code.
+  const q = preparedQuery(db, 'patientsByPhone', (o) =>
+    o.select().from(patients).where(and(eq(patients.branchId, sql.placeholder('branchId')), eq(patients.phone, sql.placeholder('phone')))).prepare(),
+  );
+  return q
+    .all({ branchId, phone: f.phone })
     .filter((p) => p.id !== excludeId && looksLikeSamePerson(fieldsOf(p), f, today))
     .map((p) => ({ id: p.id, mrn: p.mrn, name: p.name, phone: p.phone, date_of_birth: p.dateOfBirth, age_years: currentAge(fieldsOf(p), today) }));
 }
