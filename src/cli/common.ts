@@ -49,7 +49,7 @@ export function parseFlags<const O extends Options>(argv: string[], options: O, 
   const end = argv.indexOf('--');
   const head = end < 0 ? argv : argv.slice(0, end);
   if (head.includes('--help') || head.includes('-h')) {
-    out(usage.trimEnd());
+    out(usage.trim());
     throw new CliExit('', EXIT_OK);
   }
   let parsed;
@@ -68,7 +68,7 @@ export function parseFlags<const O extends Options>(argv: string[], options: O, 
 }
 
 export function dataDirOf(flag: string | undefined): string {
-  return resolve(flag ?? process.env.MYMEDIC_DATA ?? './data');
+  return resolve(flag || process.env.MYMEDIC_DATA || './data');
 }
 
 /** The SQLite this build carries, checked before any database is touched. */

@@ -126,7 +126,7 @@ export async function userCommand(argv: string[]): Promise<number> {
     case '--help':
     case '-h':
     case 'help':
-      out(userUsage.trimEnd());
+      out(userUsage.trim());
       return sub === undefined ? EXIT_USAGE : EXIT_OK;
     default:
       throw usageError(`unknown subcommand 'user ${sub}'`, 'user');
