@@ -18,7 +18,7 @@ export function knownMigrations(): Migration[] {
 }
 
 export function latestSchemaVersion(migrations = knownMigrations()): number {
-  return migrations.length ? migrations[migrations.length - 1].version : -1;
+  return migrations.reduce((max, m) => Math.max(max, m.version), -1);
 }
 
 function ensureTable(db: Database) {
@@ -48,7 +48,8 @@ export function migrate(db: Database, migrations = knownMigrations()): string[] 
   const current = appliedSchemaVersion(db);
   const latest = latestSchemaVersion(migrations);
   if (current > latest) throw new SchemaTooNewError(current, latest);
-  const pending = migrations.filter((m) => m.version > current);
+  // Whatever order they come in, each applies after every lower version.
+  const pending = migrations.filter((m) => m.version > current).sort((a, b) => a.version - b.version);
   if (!pending.length) return [];
   const insert = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
   db.transaction(() => {

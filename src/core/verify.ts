@@ -28,16 +28,21 @@ export interface VerifyReport {
 /** Returns the first event that breaks its origin's chain, or null when every chain holds. */
 export function checkChains(db: Database): { events: number; origins: number; problem: ChainProblem | null } {
   const heads = new Map<string, { seq: number; hash: string }>();
+  const stored = db.prepare('SELECT seq FROM events WHERE origin = ? AND origin_seq = ?');
   let n = 0;
   for (const r of db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>) {
     n++;
     const head = heads.get(r.origin) ?? { seq: 0, hash: GENESIS_HASH };
     const at = { seq: r.seq, id: r.id, origin: r.origin, origin_seq: r.origin_seq };
     if (r.origin_seq !== head.seq + 1) {
+      // A skipped origin_seq that sits later in the log was moved, not lost: say which.
+      const expected = r.origin_seq > head.seq ? (stored.get(r.origin, head.seq + 1) as { seq: number } | null) : null;
       const problem =
         r.origin_seq <= head.seq
           ? `out of order: origin_seq ${r.origin_seq} comes after ${head.seq}`
-          : `missing events: origin_seq ${head.seq + 1}..${r.origin_seq - 1} of this origin are not in the log`;
+          : expected
+            ? `out of order: origin_seq ${r.origin_seq} comes before ${head.seq + 1} (stored later, at seq ${expected.seq})`
+            : `missing events: origin_seq ${head.seq + 1}..${r.origin_seq - 1} of this origin are not in the log`;
       return { events: n, origins: heads.size, problem: { ...at, problem } };
     }
     if (r.prev_hash !== head.hash) return { events: n, origins: heads.size, problem: { ...at, problem: 'prev_hash does not match the previous event of this origin' } };
