@@ -145,8 +145,8 @@ export const stdinIsTty = (): boolean => Boolean(process.stdin.isTTY);
 /** Asks a question on the terminal; empty answer gives the default. */
 export function ask(question: string, fallback?: string): string {
   const answer = prompt(fallback ? `${question} [${fallback}]:` : `${question}:`);
-  const a = answer?.trim() ?? '';
-  return a || fallback || '';
+  if (answer === null) throw new CliExit('\nerror: input ended; nothing changed', EXIT_USAGE);
+  return answer.trim() || fallback || '';
 }
 
 /** Reads a password from the terminal without echo (via stty), asking twice when confirming. */
@@ -154,7 +154,8 @@ export function askPassword(question: string, confirm = true): string {
   const silent = setEcho(false);
   if (!silent) err('warning: cannot turn off echo; the password will be visible as you type');
   try {
-    const first = prompt(`${question}:`) ?? '';
+    const first = prompt(`${question}:`);
+    if (first === null) throw new CliExit('\nerror: input ended; nothing changed', EXIT_USAGE);
     if (silent) process.stdout.write('\n');
     if (!confirm) return first;
     const second = prompt('Repeat the password:') ?? '';

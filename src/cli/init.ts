@@ -5,13 +5,15 @@ import { databaseFile } from '../core/config';
 import { systemActor } from '../core/runner';
 import { setUpClinic } from '../org/commands';
 import { openDatabase } from '../core/db';
-import { hashPassword } from '../org/rules';
+import { DomainError } from '../core/errors';
+import { checkPassword, cleanBranchCode, cleanLabel, cleanTimezone, cleanUsername, hashPassword } from '../org/rules';
 import {
   ask,
   askPassword,
   assertUsableSqlite,
   CliExit,
   dataDirOf,
+  err,
   EXIT_USAGE,
   openKernelChecked,
   out,
@@ -85,24 +87,40 @@ export async function initCommand(argv: string[]): Promise<number> {
     );
   }
 
-  let clinicName = values.clinic ?? '';
-  let branchCode = values['branch-code'] ?? '';
-  let branchName = values['branch-name'];
-  let timezone = values.timezone;
-  let admin = values.admin ?? '';
-  let adminName = values['admin-name'];
+  const asking = interactive && missing.length > 0;
+  // Every value is checked before the password is read, so a typo fails fast; on a
+  // terminal a bad answer is asked again.
+  const value = (given: string | undefined, question: string, fallback: string | undefined, clean: (v: string) => string): string => {
+    if (given !== undefined || !asking) return clean(given ?? fallback ?? '');
+    for (;;) {
+      try {
+        return clean(ask(question, fallback));
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        err(`  ${e.message}`);
+      }
+    }
+  };
+  if (asking) out(`Setting up a new clinic in ${dataDir}`);
+  const clinicName = value(values.clinic, 'Clinic name', undefined, (v) => cleanLabel(v, 'clinic name'));
+  const branchCode = value(values['branch-code'], 'Branch code (1-4 letters/digits, starts receipt numbers)', 'MAIN', cleanBranchCode);
+  const branchName = value(values['branch-name'], 'Branch name', clinicName, (v) => cleanLabel(v, 'branch name'));
+  const timezone = value(values.timezone, 'Time zone', 'Asia/Kolkata', cleanTimezone);
+  const admin = value(values.admin, "Owner's username", undefined, cleanUsername);
+  const adminName = value(values['admin-name'], "Owner's full name", admin, (v) => cleanLabel(v, 'name'));
   let password: string;
-  if (interactive && missing.length) {
-    out(`Setting up a new clinic in ${dataDir}`);
-    clinicName ||= ask('Clinic name');
-    branchCode ||= ask('Branch code (1-4 letters/digits, starts receipt numbers)', 'MAIN');
-    branchName ??= ask('Branch name', clinicName);
-    timezone ??= ask('Time zone', 'Asia/Kolkata');
-    admin ||= ask("Owner's username");
-    adminName ??= ask("Owner's full name", admin);
+  if (values['password-file']) password = checkPassword(await readPasswordFile(values['password-file']));
+  else {
+    for (;;) {
+      try {
+        password = checkPassword(askPassword("Owner's password (at least 8 characters)"));
+        break;
+      } catch (e) {
+        if (!(e instanceof DomainError)) throw e;
+        err(`  ${e.message}`);
+      }
+    }
   }
-  if (values['password-file']) password = await readPasswordFile(values['password-file']);
-  else password = askPassword("Owner's password (at least 8 characters)");
 
   // argon2id is slow on purpose: hash before taking the write lock.
   const passwordHash = await hashPassword(password);
@@ -111,16 +129,16 @@ export async function initCommand(argv: string[]): Promise<number> {
     k.runner.run({ actor: systemActor('cli') }, (tx) =>
       setUpClinic(tx, {
         clinicName,
-        branch: { code: branchCode, name: branchName || clinicName, timezone: timezone || 'Asia/Kolkata' },
-        owner: { username: admin, name: adminName || admin, passwordHash },
+        branch: { code: branchCode, name: branchName, timezone },
+        owner: { username: admin, name: adminName, passwordHash },
       }),
     ),
   );
-  out(`Created clinic "${clinicName.trim()}" with branch ${branchCode.trim().toUpperCase()} and owner ${admin.trim().toLowerCase()} in ${databaseFile(dataDir)}`);
+  out(`Created clinic "${clinicName}" with branch ${branchCode} and owner ${admin} in ${databaseFile(dataDir)}`);
   out('Next: start the server with');
   out(`  mymedic serve --data ${dataDir}`);
   const port = Number(process.env.MYMEDIC_PORT ?? 8080) || 8080;
-  out(`then sign in at ${reachableBaseUrls('0.0.0.0', port)[0]}/ as ${admin.trim().toLowerCase()}.`);
+  out(`then sign in at ${reachableBaseUrls('0.0.0.0', port)[0]}/ as ${admin}.`);
   return 0;
 }
 
