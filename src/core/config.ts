@@ -44,7 +44,9 @@ function bool(v: string | undefined): boolean | undefined {
   return ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
 }
 
-export function loadConfig(flags: ConfigOverrides = {}, env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(flags: ConfigOverrides = {}, rawEnv: Record<string, string | undefined> = process.env): Config {
+  // An empty variable (MYMEDIC_PORT=) means unset, not "port 0".
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const dataDir = resolve(flags.dataDir ?? env.MYMEDIC_DATA ?? defaults.dataDir);
   const file = flags.configFile ?? env.MYMEDIC_CONFIG ?? (existsSync(join(dataDir, 'config.json')) ? join(dataDir, 'config.json') : undefined);
   let fromFile: Partial<Config> = {};

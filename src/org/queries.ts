@@ -59,13 +59,13 @@ export interface UserListItem extends Omit<UserRow, 'passwordHash'> {
   branchIds: string[];
 }
 
-/** Users who belong to any of these branches (owners always listed). */
+/** Users who belong to any of these branches (owners and HQ, who reach every branch, always listed). */
 export function listUsers(db: Database, branchIdsInScope: string[]): UserListItem[] {
   const all = orm(db).select().from(users).orderBy(asc(users.username)).all();
   const memberships = orm(db).select().from(userBranches).all();
   return all
     .map(({ passwordHash: _h, ...u }) => ({ ...u, branchIds: memberships.filter((m) => m.userId === u.id).map((m) => m.branchId) }))
-    .filter((u) => u.role === 'owner' || u.branchIds.some((b) => branchIdsInScope.includes(b)));
+    .filter((u) => u.role === 'owner' || u.role === 'hq' || u.branchIds.some((b) => branchIdsInScope.includes(b)));
 }
 
 export function countUsers(db: Database): number {
