@@ -12,10 +12,11 @@ import { type Services, VERSION } from '../http/services';
 import type { Kernel } from '../kernel';
 import type { App } from '../http/app';
 import { getClinic } from '../org/queries';
+import { DEMO_ACCOUNTS, seedDemoClinic } from './demo';
 import { assertUsableSqlite, CliExit, incompatible, openKernelChecked, out, parseFlags, reachableBaseUrls, usageError } from './common';
 
 export const serveUsage = `
-Usage: mymedic serve [--data DIR] [--host H] [--port P] [--config FILE] [--mode MODE]
+Usage: mymedic serve [--data DIR] [--host H] [--port P] [--config FILE] [--mode MODE] [--demo]
 
 Serves the clinic's web pages and REST API until stopped (SIGTERM or Ctrl-C).
 Pending database migrations are applied at start. On a data folder without a clinic,
@@ -31,6 +32,9 @@ Options:
                    present) with any of: host, port, mode, secureCookies, trustProxy,
                    sessionHours, logLevel
   --mode MODE      standalone (default), branch (pushes to a hub) or hub (a chain's hub)
+  --demo           on a data folder without a clinic, create a demo clinic instead of
+                   printing the setup link: accounts owner/demo-owner-1, desk/demo-desk-1,
+                   doctor/demo-doctor-1 and a few patients. For trying it out only.
   -h, --help       show this help
 
 Settings apply in this order, later ones winning: defaults, config file, environment
@@ -50,6 +54,7 @@ const options = {
   port: { type: 'string' },
   config: { type: 'string' },
   mode: { type: 'string' },
+  demo: { type: 'boolean' },
 } as const;
 
 export const MAX_REQUEST_BODY = 1_048_576;
@@ -95,6 +100,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
 
   const tokenFile = join(config.dataDir, 'setup-token');
+  if (values.demo && (await seedDemoClinic(kernel))) {
+    out(`Demo clinic created. Sign in as ${DEMO_ACCOUNTS.map((a) => `${a.username} / ${a.password}`).join(', ')}`);
+  }
   if (!getClinic(kernel.db)) {
     svc.setup.token = randomToken();
     writeFileSync(tokenFile, svc.setup.token + '\n', { mode: 0o600 });
