@@ -25,6 +25,27 @@ export interface TokenClaims {
 
 const scopes = new WeakMap<Request, Scope>();
 
+/**
+ * Tokens already verified, with their claims: checking an HMAC signature on every request
+ * costs more than the rest of the guard. Revocation is unaffected (the session row is read
+ * on every request); expiry is rechecked here.
+ */
+const MAX_VERIFIED = 10_000;
+const verifiedBySecret = new Map<string, Map<string, { claims: Record<string, unknown>; expMs: number }>>();
+
+async function verifyCached(secret: string, token: string, verify: (t: string) => Promise<false | Record<string, unknown>>, nowMs: number) {
+  let verified = verifiedBySecret.get(secret);
+  if (!verified) verifiedBySecret.set(secret, (verified = new Map()));
+  const hit = verified.get(token);
+  if (hit) return hit.expMs > nowMs ? hit.claims : false;
+  const claims = await verify(token).catch(() => false as const);
+  if (claims && typeof claims.exp === 'number') {
+    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value!);
+    verified.set(token, { claims, expMs: claims.exp * 1000 });
+  }
+  return claims;
+}
+
 export function readCookie(header: string | null | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
@@ -73,11 +94,11 @@ export async function authenticate(
     via = 'cookie';
   }
   if (!token) throw unauthorized('Sign in first', 'unauthorized');
-  const claims = await verify(token).catch(() => false as const);
+  const now = svc.kernel.clock.now();
+  const claims = await verifyCached(svc.secret, token, verify, now.getTime());
   if (!claims || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
     throw unauthorized('Your session is not valid or has expired; sign in again', 'invalid_token');
   }
-  const now = svc.kernel.clock.now();
   const session = activeSession(db, claims.sid, now);
   if (!session || session.user_id !== claims.sub) throw unauthorized('Your session has ended; sign in again', 'session_expired');
   // A browser session is only good in the cookie, an API token only as bearer.
