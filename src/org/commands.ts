@@ -81,7 +81,12 @@ function existingUser(tx: Tx, id: string) {
 
 export function updateUser(tx: Tx, id: string, changes: { name?: string; role?: Role; branchIds?: string[] }): void {
   const user = existingUser(tx, id);
-  if (changes.branchIds) for (const b of changes.branchIds) if (!getBranch(tx.db, b)) throw unprocessable('unknown_branch', `Unknown branch ${b}`);
+  if (changes.branchIds) for (const b of changes.branchIds) if (!getBranch(tx.db, b)) throw unprocessable('unknown_branch', `Unknown branch ${b}`, { field: 'branch_ids' });
+  const role = changes.role ?? (user.role as Role);
+  const branchesAfter = changes.branchIds ?? (tx.db.query('SELECT branch_id FROM user_branches WHERE user_id = ?').all(id) as unknown[]);
+  if (role !== 'owner' && role !== 'hq' && !branchesAfter.length) {
+    throw unprocessable('branch_required', 'Give the user at least one branch', { field: 'branch_ids' });
+  }
   if (user.role === 'owner' && changes.role && changes.role !== 'owner') assertAnotherActiveOwner(tx, id);
   tx.execute(userStream(id), user.branchId, userDecider, {
     kind: 'update',
