@@ -56,6 +56,8 @@ export class CommandRunner {
   private readonly idemGet: Statement;
   private readonly idemPut: Statement;
   private listeners: ((events: StoredEvent[]) => void)[] = [];
+  private queue: Pending[] = [];
+  private flushScheduled = false;
 
   constructor(
     readonly db: Database,
@@ -74,7 +76,105 @@ export class CommandRunner {
     this.listeners.push(fn);
   }
 
+  /** Runs one command in its own BEGIN IMMEDIATE transaction, synchronously. */
   run<R>(ctx: CommandContext, fn: (tx: Tx) => R): R {
+    const { tx, appended } = this.makeTx(ctx);
+    const result = this.db.transaction(() => fn(tx)).immediate();
+    this.notify(appended);
+    return result;
+  }
+
+  /**
+   * Group commit: queues the command and runs it with the others that arrive before the
+   * next turn of the event loop, all in one transaction, each in its own SAVEPOINT. Each
+   * command still succeeds or fails alone, and each promise settles only after the shared
+   * COMMIT, so an answer is never given for work that could still be lost.
+   */
+  submit<R>(ctx: CommandContext, fn: (tx: Tx) => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ ctx, fn: fn as (tx: Tx) => unknown, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Group-committed runIdempotent (see submit). */
+  submitIdempotent<B>(ctx: CommandContext, idem: Idempotency | null, fn: (tx: Tx) => { status: number; body: B }): Promise<StoredResponse<B>> {
+    if (!idem) return this.submit(ctx, (tx) => ({ ...fn(tx), replayed: false }));
+    return this.submit({ ...ctx, idempotencyKey: idem.key }, (tx) => this.idempotent(tx, idem, fn));
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (!batch.length) return;
+    const done: { item: Pending; result: unknown; appended: StoredEvent[] }[] = [];
+    const failed: { item: Pending; error: unknown }[] = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const item of batch) {
+            const { tx, appended } = this.makeTx(item.ctx);
+            try {
+              // A nested bun:sqlite transaction is a SAVEPOINT: a failing command rolls back alone.
+              const result = this.db.transaction(() => item.fn(tx))();
+              done.push({ item, result, appended });
+            } catch (error) {
+              failed.push({ item, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      // The COMMIT itself failed: nothing of the batch is stored.
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const d of done) {
+      this.notify(d.appended);
+      d.item.resolve(d.result);
+    }
+    for (const f of failed) f.item.reject(f.error);
+  }
+
+  /**
+   * Runs a command whose answer is an HTTP-like {status, body}. With an idempotency key,
+   * the first answer is stored in the same transaction and a repeat gets it back unchanged.
+   */
+  runIdempotent<B>(
+    ctx: CommandContext,
+    idem: Idempotency | null,
+    fn: (tx: Tx) => { status: number; body: B },
+  ): StoredResponse<B> {
+    if (!idem) return { ...this.run(ctx, fn), replayed: false };
+    return this.run({ ...ctx, idempotencyKey: idem.key }, (tx) => this.idempotent(tx, idem, fn));
+  }
+
+  private idempotent<B>(tx: Tx, idem: Idempotency, fn: (tx: Tx) => { status: number; body: B }): StoredResponse<B> {
+    const fingerprint = sha256Hex(canonicalJson(idem.request ?? null));
+    const prior = this.idemGet.get(idem.scope, idem.key) as { fingerprint: string; status: number; response: string } | null;
+    if (prior) {
+      if (prior.fingerprint !== fingerprint) {
+        throw unprocessable(
+          'idempotency_key_reused',
+          'This Idempotency-Key was already used for a different request; use a new key for a new request',
+        );
+      }
+      return { status: prior.status, body: JSON.parse(prior.response) as B, replayed: true };
+    }
+    const res = fn(tx);
+    this.idemPut.run(idem.scope, idem.key, fingerprint, res.status, JSON.stringify(res.body), tx.now.toISOString());
+    return { ...res, replayed: false };
+  }
+
+  private notify(appended: StoredEvent[]): void {
+    if (appended.length) for (const l of this.listeners) l(appended);
+  }
+
+  private makeTx(ctx: CommandContext): { tx: Tx; appended: StoredEvent[] } {
     const meta: EventMeta = {
       actor: ctx.actor.userId,
       actor_name: ctx.actor.name,
@@ -110,38 +210,15 @@ export class CommandRunner {
         return tx.append(stream, version, branchId, decider.decide(command, state));
       },
     };
-    const result = this.db.transaction(() => fn(tx)).immediate();
-    if (appended.length) for (const l of this.listeners) l(appended);
-    return result;
+    return { tx, appended };
   }
+}
 
-  /**
-   * Runs a command whose answer is an HTTP-like {status, body}. With an idempotency key,
-   * the first answer is stored in the same transaction and a repeat gets it back unchanged.
-   */
-  runIdempotent<B>(
-    ctx: CommandContext,
-    idem: Idempotency | null,
-    fn: (tx: Tx) => { status: number; body: B },
-  ): StoredResponse<B> {
-    if (!idem) return { ...this.run(ctx, fn), replayed: false };
-    const fingerprint = sha256Hex(canonicalJson(idem.request ?? null));
-    return this.run({ ...ctx, idempotencyKey: idem.key }, (tx) => {
-      const prior = this.idemGet.get(idem.scope, idem.key) as { fingerprint: string; status: number; response: string } | null;
-      if (prior) {
-        if (prior.fingerprint !== fingerprint) {
-          throw unprocessable(
-            'idempotency_key_reused',
-            'This Idempotency-Key was already used for a different request; use a new key for a new request',
-          );
-        }
-        return { status: prior.status, body: JSON.parse(prior.response) as B, replayed: true };
-      }
-      const res = fn(tx);
-      this.idemPut.run(idem.scope, idem.key, fingerprint, res.status, JSON.stringify(res.body), tx.now.toISOString());
-      return { ...res, replayed: false };
-    });
-  }
+interface Pending {
+  ctx: CommandContext;
+  fn: (tx: Tx) => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
 }
 
 export function isDomainError(e: unknown): e is DomainError {

@@ -67,8 +67,8 @@ export function patientsRoutes(svc: Services, guard: ReturnType<typeof authGuard
     .use(patientPages(svc, guard))
     .post(
       '/api/v1/patients',
-      ({ scope, body, request }) => {
-        const res = runner.runIdempotent({ actor: actorOf(scope) }, idempotencyOf(scope, request, body), (tx) => {
+      async ({ scope, body, request }) => {
+        const res = await runner.submitIdempotent({ actor: actorOf(scope) }, idempotencyOf(scope, request, body), (tx) => {
           const r = registerPatient(tx, scope, body);
           return { status: 201, body: { ...r.patient, possible_duplicates: r.possible_duplicates } };
         });
@@ -112,7 +112,7 @@ export function patientsRoutes(svc: Services, guard: ReturnType<typeof authGuard
       ({ scope, params, body }) => {
         findPatient(scope, params.id);
         const { reason, expected_version, ...fields } = body;
-        return runner.run({ actor: actorOf(scope) }, (tx) => correctPatient(tx, scope, params.id, fields, reason ?? null, expected_version));
+        return runner.submit({ actor: actorOf(scope) }, (tx) => correctPatient(tx, scope, params.id, fields, reason ?? null, expected_version));
       },
       {
         auth: 'patients.write',
