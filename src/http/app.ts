@@ -8,6 +8,7 @@ import { homeRoutes } from '../home/routes';
 import { setupRoutes } from '../setup/routes';
 import { systemRoutes } from '../system/routes';
 import { openapiRoutes } from '../system/openapi';
+import { DomainError } from '../core/errors';
 import { errorResponse } from './errors';
 import { authGuard } from './guard';
 import { infoOf, requestIdFrom, setInfo } from './request-info';
@@ -22,6 +23,12 @@ const SECURITY_HEADERS: Record<string, string> = {
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
 };
 
+/**
+ * Largest request body the app reads. Checked here (not only by Bun's maxRequestBodySize, which
+ * answers a bare 413 without a body) so the client gets the documented {"error":…} answer.
+ */
+export const MAX_REQUEST_BODY_BYTES = 1_000_000;
+
 export function createApp(svc: Services) {
   svc.kernel.runner.onCommit((events) => {
     for (const e of events) svc.metrics.eventsAppended.inc({ type: e.type });
@@ -35,6 +42,9 @@ export function createApp(svc: Services) {
         start: performance.now(),
         ip: fwd ?? server?.requestIP(request)?.address ?? 'unknown',
       });
+      if (Number(request.headers.get('content-length') ?? 0) > MAX_REQUEST_BODY_BYTES) {
+        throw new DomainError(413, 'payload_too_large', `The request body is too large (at most ${MAX_REQUEST_BODY_BYTES} bytes)`);
+      }
     })
     .onAfterHandle({ as: 'global' }, ({ request, set, response }) => {
       const info = infoOf(request);

@@ -33,8 +33,11 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 export function cleanName(raw: string): string {
   const name = raw.normalize('NFC').replace(/\s+/g, ' ').trim();
   if (!name) throw unprocessable('invalid_name', 'Name is required', { field: 'name' });
+  // A lone surrogate is not text: SQLite would store U+FFFD while the event keeps the escape.
+  if (!name.isWellFormed()) throw unprocessable('invalid_name', 'Name contains characters that are not valid text', { field: 'name' });
   if (name.length > 120) throw unprocessable('invalid_name', 'Name is too long (at most 120 characters)', { field: 'name' });
-  if (CONTROL.test(name) || !/\p{L}/u.test(name)) throw unprocessable('invalid_name', 'Name must contain letters', { field: 'name' });
+  if (CONTROL.test(name)) throw unprocessable('invalid_name', 'Name must not contain control characters', { field: 'name' });
+  if (!/\p{L}/u.test(name)) throw unprocessable('invalid_name', 'Name must contain letters', { field: 'name' });
   return name;
 }
 
@@ -112,7 +115,9 @@ function optionalText(v: string | null | undefined, field: string, max: number):
   const s = v.normalize('NFC').trim();
   if (!s) return null;
   if (s.length > max) throw unprocessable(`invalid_${field}`, `${field} is too long (at most ${max} characters)`, { field });
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s)) throw unprocessable(`invalid_${field}`, `${field} contains control characters`, { field });
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) || !s.isWellFormed()) {
+    throw unprocessable(`invalid_${field}`, `${field} contains control characters or invalid text`, { field });
+  }
   return s;
 }
 
