@@ -7,7 +7,8 @@ import { Elysia } from 'elysia';
 import { activeSession } from '../auth/sessions';
 import { forbidden, unauthorized } from '../core/errors';
 import type { Scope } from '../core/scope';
-import { branchIdsOf, getUser } from '../org/queries';
+import { branchIdsOf, getUser, type UserRow } from '../org/queries';
+import { activeApiKey, isApiKey } from '../auth/api-keys';
 import { csrfTokenFor, isSafeMethod, sameToken, submittedToken } from './csrf';
 import { can, type Permission } from './permissions';
 import { infoOf } from './request-info';
@@ -50,7 +51,13 @@ export function readCookie(header: string | null | undefined, name: string): str
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return undefined; // not valid percent-encoding: no cookie of ours, not a server error
+      }
+    }
   }
   return undefined;
 }
@@ -94,6 +101,7 @@ export async function authenticate(
     via = 'cookie';
   }
   if (!token) throw unauthorized('Sign in first', 'unauthorized');
+  if (via === 'bearer' && isApiKey(token)) return scopeForApiKey(svc, request, headers, token);
   const now = svc.kernel.clock.now();
   const claims = await verifyCached(svc.secret, token, verify, now.getTime());
   if (!claims || typeof claims.sub !== 'string' || typeof claims.sid !== 'string') {
@@ -111,7 +119,21 @@ export async function authenticate(
       throw forbidden('The form has expired or did not come from this site; reload the page and try again', 'csrf_failed');
     }
   }
-  const branchIds = branchIdsOf(db, user);
+  return scopeFor(svc, request, headers, user, session.id, via);
+}
+
+function scopeForApiKey(svc: Services, request: Request, headers: Record<string, string | undefined>, token: string): Scope {
+  const key = activeApiKey(svc.kernel.db, token, svc.kernel.clock.now());
+  if (!key) throw unauthorized('This API key is not valid, was revoked or has expired', 'invalid_token');
+  const user = getUser(svc.kernel.db, key.user_id);
+  if (!user) throw unauthorized('This API key is not valid', 'invalid_token');
+  if (!user.active) throw unauthorized('The account of this API key is disabled', 'account_disabled');
+  return scopeFor(svc, request, headers, user, `apikey:${key.id}`, 'bearer');
+}
+
+/** The caller's branch: X-Branch-Id (or the browser's branch cookie) if theirs, else their first. */
+function scopeFor(svc: Services, request: Request, headers: Record<string, string | undefined>, user: UserRow, sessionId: string, via: Scope['via']): Scope {
+  const branchIds = branchIdsOf(svc.kernel.db, user);
   const asked = headers[BRANCH_HEADER] ?? (via === 'cookie' ? readCookie(headers.cookie, BRANCH_COOKIE) : undefined);
   let branchId: string;
   if (asked) {
@@ -125,5 +147,5 @@ export async function authenticate(
   }
   const info = infoOf(request);
   info.userId = user.id;
-  return { userId: user.id, username: user.username, name: user.name, role: user.role, branchId, branchIds, sessionId: session.id, via, requestId: info.id };
+  return { userId: user.id, username: user.username, name: user.name, role: user.role, branchId, branchIds, sessionId, via, requestId: info.id };
 }

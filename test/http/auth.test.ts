@@ -210,6 +210,13 @@ describe('browser sessions (cookie)', () => {
     await expect401(await me(s, bearer(cookie.slice('mm_session='.length))));
   });
 
+  test('a cookie that is not valid percent-encoding is treated as no cookie (401 / a fresh login page), never a 500', async () => {
+    await expect401(await me(s, { cookie: 'mm_session=%E0%A4%A' }));
+    const page = await fetch(s.url + '/login', { headers: { cookie: 'mm_csrf=%', accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('name="_csrf"');
+  });
+
   test('logging out of the browser ends the cookie session', async () => {
     const page = await (await fetch(s.url + '/', { headers: { cookie } })).text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];

@@ -240,3 +240,24 @@ describe('duplicates and retries', () => {
     expect(((await r.json()) as Patient).name).toBe('Other Caller');
   });
 });
+
+describe('many desks at once', () => {
+  test('ten parallel retries with one Idempotency-Key register one patient and all answer its id', async () => {
+    const before = s.eventCount();
+    const body = { name: 'Parallel Retry', phone: '9876511111', sex: 'male', age_years: 61 };
+    const answers = await Promise.all(Array.from({ length: 10 }, () => register(body, { 'idempotency-key': 'flaky-wifi-1' })));
+    expect(answers.map((a) => a.res.status)).toEqual(Array(10).fill(201));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(s.eventCount()).toBe(before + 1);
+  });
+
+  test('parallel registrations get distinct, gapless MRNs; a bad one among them fails alone', async () => {
+    const last = (await search('limit=500')).items.map((p) => Number(p.mrn.slice(-6))).reduce((a, b) => Math.max(a, b), 0);
+    const bodies = Array.from({ length: 12 }, (_, i) => ({ name: `Desk Patient ${String.fromCharCode(65 + i)}`, phone: `98765${String(20000 + i)}`, sex: 'female', age_years: 20 + i }));
+    bodies.splice(5, 0, { name: 'Bad Phone', phone: '12', sex: 'female', age_years: 30 });
+    const answers = await Promise.all(bodies.map((b) => register(b)));
+    expect(answers.map((a) => a.res.status)).toEqual(bodies.map((b) => (b.phone === '12' ? 422 : 201)));
+    const mrns = answers.filter((a) => a.res.status === 201).map((a) => a.body.mrn).sort();
+    expect(mrns).toEqual(Array.from({ length: 12 }, (_, i) => `BLR1-${String(last + 1 + i).padStart(6, '0')}`));
+  });
+});
