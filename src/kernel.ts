@@ -12,9 +12,10 @@ import { CommandRunner } from './core/runner';
 import { countersProjection } from './core/counters';
 import { orgProjection } from './org/projection';
 import { patientsProjection } from './patients/projection';
+import { apiKeysProjection } from './auth/api-keys';
 
 /** Every domain's projection, in the order they apply. */
-export const allProjections: Projection[] = [countersProjection, orgProjection, patientsProjection];
+export const allProjections: Projection[] = [countersProjection, orgProjection, patientsProjection, apiKeysProjection];
 
 export interface Kernel {
   db: Database;

@@ -15,3 +15,21 @@ export const authSessions = sqliteTable(
   },
   (t) => [index('auth_sessions_user').on(t.userId)],
 );
+
+/** Long-lived API keys for integrators; only a hash of the key is kept. A projection. */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    branchId: text('branch_id').notNull(),
+    userId: text('user_id').notNull(),
+    name: text('name').notNull(),
+    keyHash: text('key_hash').notNull().unique(),
+    prefix: text('prefix').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by'),
+    expiresAt: text('expires_at'),
+    revokedAt: text('revoked_at'),
+  },
+  (t) => [index('api_keys_user').on(t.userId)],
+);

@@ -2,8 +2,13 @@
 
 import m0 from '../../migrations/0000_foundation.sql' with { type: 'text' };
 import m1 from '../../migrations/0001_events_append_only.sql' with { type: 'text' };
+import m2 from '../../migrations/0002_api_keys.sql' with { type: 'text' };
 // @ts-ignore: embedded as a file path, not a module
-import p0 from '../../public/openapi-init.js' with { type: 'file' };
+import p0 from '../../public/app.css' with { type: 'file' };
+// @ts-ignore: embedded as a file path, not a module
+import p1 from '../../public/favicon.svg' with { type: 'file' };
+// @ts-ignore: embedded as a file path, not a module
+import p2 from '../../public/openapi-init.js' with { type: 'file' };
 // @ts-ignore: embedded as a file path, not a module
 import v0 from 'htmx.org/dist/htmx.min.js' with { type: 'file' };
 // @ts-ignore: embedded as a file path, not a module
@@ -14,11 +19,14 @@ import v2 from 'swagger-ui-dist/swagger-ui.css' with { type: 'file' };
 export const embeddedMigrations: { name: string; sql: string }[] = [
   { name: "0000_foundation", sql: m0 },
   { name: "0001_events_append_only", sql: m1 },
+  { name: "0002_api_keys", sql: m2 },
 ];
 
 /** URL path under /public/ → a path Bun.file() can read, in dev and in the compiled binary. */
 export const publicFiles: Record<string, string> = {
-  "openapi-init.js": p0,
+  "app.css": p0,
+  "favicon.svg": p1,
+  "openapi-init.js": p2,
   "vendor/htmx.min.js": v0,
   "vendor/swagger-ui-bundle.js": v1,
   "vendor/swagger-ui.css": v2,

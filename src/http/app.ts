@@ -2,6 +2,7 @@
 // mapping, the auth guard, then one plugin per domain.
 import { Elysia } from 'elysia';
 import { authRoutes } from '../auth/routes';
+import { apiKeyRoutes } from '../auth/api-key-routes';
 import { orgRoutes } from '../org/routes';
 import { patientsRoutes } from '../patients/routes';
 import { homeRoutes } from '../home/routes';
@@ -85,6 +86,7 @@ export function createApp(svc: Services) {
     .use(systemRoutes(svc, guard))
     .use(setupRoutes(svc))
     .use(authRoutes(svc, guard))
+    .use(apiKeyRoutes(svc, guard))
     .use(homeRoutes(svc, guard))
     .use(orgRoutes(svc, guard))
     .use(patientsRoutes(svc, guard));
