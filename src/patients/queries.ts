@@ -1,6 +1,6 @@
 // Read-side functions for the patient registry. Every one takes the caller's branch.
 import type { Database } from 'bun:sqlite';
-import { and, asc, eq, gt, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { orm, preparedQuery } from '../core/orm';
 import { localDate } from '../core/clock';
 import type { EventRow } from '../core/events';
@@ -82,6 +82,9 @@ export interface PatientPage {
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => '\\' + c);
 }
+
+/** LIKE with a backslash escape: SQLite has no default escape character, so without it \_ matches "\" and any one character. */
+const like = (column: SQLWrapper, pattern: string): SQL => sql`${column} LIKE ${pattern} ESCAPE '\\'`;
 
 /**
  * Search as you type: digits match phone numbers (anywhere) and MRNs; words match names

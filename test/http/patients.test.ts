@@ -1,5 +1,6 @@
 // The patient registry through a real server: register, read, correct, search, duplicates.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { fixedClock } from '../../src/core/clock';
 import { startServer, type TestServer } from '../helpers/server';
 
 type Patient = {
@@ -143,6 +144,15 @@ describe('searching', () => {
     expect(names(await search(`q=${encodeURIComponent('राम')}`))).toEqual(['राम कुमार']);
   });
 
+  test('an underscore or percent sign typed in the search matches itself, not any character', async () => {
+    for (const name of ['Meena_Iyer', 'Meenax Iyer', 'Ravi 100% Kumar', 'Ravi 1000 Kumar']) {
+      expect((await register({ name, phone: '9845044444', sex: 'female', age_years: 33 })).res.status).toBe(201);
+    }
+    expect(names(await search('q=meena_'))).toEqual(['Meena_Iyer']);
+    expect(names(await search(`q=${encodeURIComponent('ravi 100%')}`))).toEqual(['Ravi 100% Kumar']);
+    expect(names(await search(`q=${encodeURIComponent('%')}`))).toEqual([]); // starts no word: not "everything"
+  });
+
   test('by part of the phone number, typed with spaces or the country code', async () => {
     expect(names(await search(`q=${encodeURIComponent('98450 22')}`))).toEqual(['Kumar Ashwin']);
     expect(names(await search(`q=${encodeURIComponent('+91 98450 33333')}`))).toEqual(['Sushant Shah']);
@@ -259,5 +269,36 @@ describe('many desks at once', () => {
     expect(answers.map((a) => a.res.status)).toEqual(bodies.map((b) => (b.phone === '12' ? 422 : 201)));
     const mrns = answers.filter((a) => a.res.status === 201).map((a) => a.body.mrn).sort();
     expect(mrns).toEqual(Array.from({ length: 12 }, (_, i) => `BLR1-${String(last + 1 + i).padStart(6, '0')}`));
+  });
+});
+
+describe('the branch’s day, not UTC’s', () => {
+  // 19:00 UTC is 00:30 the next day in Kolkata: a date of birth of "today" there is valid.
+  const at = new Date();
+  if (at.getUTCHours() < 19) at.setUTCDate(at.getUTCDate() - 1);
+  at.setUTCHours(19, 0, 0, 0);
+  const utcDay = at.toISOString().slice(0, 10);
+  const kolkataDay = new Date(at.getTime() + 86400_000).toISOString().slice(0, 10);
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startServer({ clock: fixedClock(at.toISOString()) });
+  });
+  afterAll(() => t.stop());
+
+  test('a baby born today in Kolkata (still yesterday in UTC) can be registered; tomorrow cannot', async () => {
+    expect(kolkataDay).not.toBe(utcDay);
+    const baby = await t.api('/api/v1/patients', { method: 'POST', json: { name: 'Baby of Lakshmi', phone: '9900011111', sex: 'female', date_of_birth: kolkataDay } });
+    expect(baby.status).toBe(201);
+    expect(await baby.json()).toMatchObject({ date_of_birth: kolkataDay, age_years: 0 });
+    const dayAfter = new Date(at.getTime() + 2 * 86400_000).toISOString().slice(0, 10);
+    const future = await t.api('/api/v1/patients', { method: 'POST', json: { name: 'Not Yet Born', phone: '9900011112', sex: 'male', date_of_birth: dayAfter } });
+    expect(future.status).toBe(422);
+  });
+
+  test('an age told is recorded on the branch’s date', async () => {
+    const r = await t.api('/api/v1/patients', { method: 'POST', json: { name: 'Age Told', phone: '9900011113', sex: 'male', age_years: 40 } });
+    const p = (await r.json()) as Patient;
+    const hist = (await (await t.api(`/api/v1/patients/${p.id}/history`)).json()) as { items: { data: { age_recorded_on: string } }[] };
+    expect(hist.items[0].data.age_recorded_on).toBe(kolkataDay);
   });
 });
