@@ -25,6 +25,20 @@ describe('health', () => {
     expect(await res.json()).toMatchObject({ status: 'ready' });
   });
 
+  test('/readyz answers 503 while the database is not at the schema this build expects', async () => {
+    const db = s.svc.kernel.db;
+    db.run(`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9999, '9999_from_the_future', 'x', '2030-01-01T00:00:00Z')`);
+    try {
+      const res = await get('/readyz');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 'not_ready' });
+      expect((await get('/healthz')).status).toBe(200); // alive, just not ready
+    } finally {
+      db.run('DELETE FROM schema_migrations WHERE version = 9999');
+    }
+    expect((await get('/readyz')).status).toBe(200);
+  });
+
   test('neither needs a token', async () => {
     expect((await get('/healthz', { headers: { authorization: 'Bearer nonsense' } })).status).toBe(200);
   });
