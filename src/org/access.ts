@@ -18,6 +18,9 @@ export function assertMayGrant(scope: Scope, role: Role, branchIds: string[]): v
 export function assertMayManage(scope: Scope, user: UserRow | null, userBranchIds: string[]): asserts user is UserRow {
   if (!user) throw notFound('User');
   if (scope.role === 'owner') return;
+  // Staff of other branches look absent (404, not 403: existence must not leak across branches).
+  // Owners and HQ are listed to every admin, so for them a plain refusal gives nothing away.
+  const chainWide = user.role === 'owner' || user.role === 'hq';
+  if (!chainWide && !userBranchIds.some((b) => scope.branchIds.includes(b))) throw notFound('User');
   if (PRIVILEGED.includes(user.role as Role) && user.id !== scope.userId) throw forbidden('Only an owner can change an owner or admin account', 'role_forbidden');
-  if (!userBranchIds.some((b) => scope.branchIds.includes(b))) throw notFound('User');
 }

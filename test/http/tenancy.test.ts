@@ -89,6 +89,34 @@ describe('branches', () => {
   });
 });
 
+describe('staff accounts across branches', () => {
+  test('an admin of branch A gets 404 for any account of branch B only, even an admin’s', async () => {
+    const [adminA, adminB, deskB] = await Promise.all([
+      s.addUser('admin.blr', 'admin', [s.branchId], 'admin-pass-12'),
+      s.addUser('admin.mys', 'admin', [branchB], 'admin-pass-12'),
+      s.addUser('fd.mys', 'front_desk', [branchB], 'frontdesk-pass-1'),
+    ]);
+    const token = await s.token('admin.blr', 'admin-pass-12');
+    expect((await s.api(`/api/v1/users/${adminA}`, { token })).status).toBe(200);
+    const before = s.eventCount();
+    for (const id of [adminB, deskB]) {
+      const res = await s.api(`/api/v1/users/${id}`, { token });
+      expect(res.status).toBe(404);
+      const patch = await s.api(`/api/v1/users/${id}`, { method: 'PATCH', token, json: { name: 'Renamed' } });
+      expect(patch.status).toBe(404);
+      const disable = await s.api(`/api/v1/users/${id}/disable`, { method: 'POST', token });
+      expect(disable.status).toBe(404);
+    }
+    expect(s.eventCount()).toBe(before);
+    const listed = ((await (await s.api('/api/v1/users', { token })).json()) as { items: { id: string }[] }).items.map((u) => u.id);
+    expect(listed).not.toContain(adminB);
+    expect(listed).not.toContain(deskB);
+    // The owner is listed to every admin; changing the owner is refused outright.
+    expect(listed).toContain(s.ownerId);
+    expect((await s.api(`/api/v1/users/${s.ownerId}`, { method: 'PATCH', token, json: { name: 'Renamed' } })).status).toBe(403);
+  });
+});
+
 describe('roles', () => {
   test('a lab user may read patients but registering one is 403 and records nothing', async () => {
     expect((await s.api(`/api/v1/patients/${patientA.id}`, { token: lab })).status).toBe(200);
