@@ -57,7 +57,8 @@ const options = {
   demo: { type: 'boolean' },
 } as const;
 
-export const MAX_REQUEST_BODY = 1_048_576;
+// Above the app's own 1 MB limit (src/http/app.ts), so an oversized body gets the JSON 413, not a bare one.
+export const MAX_REQUEST_BODY = 8 * 1_048_576;
 
 export async function serveCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, options, serveUsage, 'serve');
