@@ -86,3 +86,24 @@ export function Card({ title, children }: { title?: string; children?: Children 
 export function formatDateTime(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('en-IN', { timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
 }
+
+/** "2026-11-23T04:30:00Z" as the branch's calendar date: "23 Nov 2026". */
+export function formatDate(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-IN', { timeZone, day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(iso));
+}
+
+/** "2001-03-09" (a calendar date, no zone) as "9 Mar 2001". */
+export function formatCalendarDate(ymd: string): string {
+  return new Intl.DateTimeFormat('en-IN', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(new Date(`${ymd}T00:00:00Z`));
+}
+
+/** "+919876543210" → "+91 98765 43210"; other numbers as stored. */
+export function formatPhone(e164: string): string {
+  const m = /^\+91(\d{5})(\d{5})$/.exec(e164);
+  return m ? `+91 ${m[1]} ${m[2]}` : e164;
+}
+
+/** A row of buttons and links under a form or a heading. */
+export function Actions({ children }: { children?: Children }) {
+  return <div class="actions">{children}</div>;
+}

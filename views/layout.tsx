@@ -66,7 +66,7 @@ export function Layout({ title, user, clinicName, flash, active, children }: Lay
                   <ul>
                     {NAV.filter((n) => can(user.role, n.permission)).map((n) => (
                       <li>
-                        <a href={n.href} aria-current={active === n.key ? 'page' : undefined}>
+                        <a href={n.href} aria-current={active === n.key ? 'page' : undefined} safe>
                           {n.label}
                         </a>
                       </li>

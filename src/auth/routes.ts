@@ -2,11 +2,12 @@
 // POST /api/v1/auth/token for integrators (bearer tokens).
 import { Elysia, t } from 'elysia';
 import { LoginPage } from '../../views/auth/login';
+import type { Flash } from '../../views/layout';
 import { badRequest, forbidden } from '../core/errors';
 import { branchIdsOf } from '../org/queries';
 import { newPreSessionToken, PRE_SESSION_COOKIE, sameToken } from '../http/csrf';
 import { BRANCH_COOKIE, readCookie, SESSION_COOKIE, type authGuard } from '../http/guard';
-import { clinicName, formFields, html, redirectWithFlash } from '../http/page';
+import { clinicName, formFields, html, redirectWithFlash, takeFlash } from '../http/page';
 import { infoOf } from '../http/request-info';
 import type { Services } from '../http/services';
 import { checkCredentials, createSession, pruneSessions, revokeSession } from './sessions';
@@ -26,10 +27,10 @@ export function authRoutes(svc: Services, guard: ReturnType<typeof authGuard>) {
   const { db } = svc.kernel;
   const now = () => svc.kernel.clock.now();
 
-  const loginPage = (request: Request, opts: { username?: string; error?: string | null; next?: string; status?: number; message?: string | null }) => {
+  const loginPage = (request: Request, opts: { username?: string; error?: string | null; next?: string; status?: number; message?: string | null; flash?: Flash | null }) => {
     const pre = readCookie(request.headers.get('cookie'), PRE_SESSION_COOKIE) ?? newPreSessionToken();
     return html(
-      LoginPage({ csrf: pre, username: opts.username, error: opts.error, next: opts.next, clinicName: clinicName(svc), status: opts.message }) as string,
+      LoginPage({ csrf: pre, username: opts.username, error: opts.error, next: opts.next, clinicName: clinicName(svc), status: opts.message, flash: opts.flash }) as string,
       opts.status ?? 200,
       { 'set-cookie': `${PRE_SESSION_COOKIE}=${pre}; ${cookieAttrs(svc, 3600)}`, 'cache-control': 'no-store' },
     );
@@ -37,10 +38,21 @@ export function authRoutes(svc: Services, guard: ReturnType<typeof authGuard>) {
 
   return new Elysia({ name: 'auth-routes', seed: svc.kernel.origin })
     .use(guard)
-    .get('/login', ({ request, query }) => loginPage(request, { next: query.next, message: query.signed_out ? 'You have signed out.' : null }), {
-      query: t.Object({ next: t.Optional(t.String({ maxLength: 500 })), signed_out: t.Optional(t.String()) }),
-      detail: { hide: true },
-    })
+    .get(
+      '/login',
+      async ({ request, query }) => {
+        // The flash left by the previous page (setup: "Your clinic is ready"); shown once.
+        const cleared: Record<string, string> = {};
+        const flash = takeFlash(request, cleared);
+        const res = await loginPage(request, { next: query.next, message: query.signed_out ? 'You have signed out.' : null, flash });
+        if (cleared['set-cookie']) res.headers.append('set-cookie', cleared['set-cookie']);
+        return res;
+      },
+      {
+        query: t.Object({ next: t.Optional(t.String({ maxLength: 500 })), signed_out: t.Optional(t.String()) }),
+        detail: { hide: true },
+      },
+    )
     .post(
       '/login',
       async ({ request, body, jwt }) => {

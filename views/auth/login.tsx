@@ -1,11 +1,25 @@
 import { Field, ErrorSummary } from '../components';
-import { Layout } from '../layout';
+import { Layout, type Flash } from '../layout';
 
-export function LoginPage(p: { csrf: string; username?: string; error?: string | null; next?: string; clinicName?: string | null; status?: string | null }) {
+export function LoginPage(p: {
+  csrf: string;
+  username?: string;
+  error?: string | null;
+  next?: string;
+  clinicName?: string | null;
+  status?: string | null;
+  /** Left by the previous page (e.g. "Your clinic is ready"), shown above the form. */
+  flash?: Flash | null;
+}) {
   return (
     <Layout title="Sign in" clinicName={p.clinicName}>
       <section class="card narrow">
         <h1>Sign in</h1>
+        {p.flash ? (
+          <p class={`flash flash-${p.flash.kind}`} role={p.flash.kind === 'error' ? 'alert' : 'status'} safe>
+            {p.flash.text}
+          </p>
+        ) : null}
         {p.status ? (
           <p class="flash flash-ok" role="status" safe>
             {p.status}

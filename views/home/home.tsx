@@ -11,11 +11,15 @@ export function HomePage(p: { user: PageUser; clinicName: string | null; flash: 
       <h1>Today</h1>
       <div class="tiles">
         <div class="tile">
-          <span class="num">{String(p.stats.registeredToday)}</span>
+          <span class="num" safe>
+            {String(p.stats.registeredToday)}
+          </span>
           <span class="label">registered today</span>
         </div>
         <div class="tile">
-          <span class="num">{String(p.stats.patients)}</span>
+          <span class="num" safe>
+            {String(p.stats.patients)}
+          </span>
           <span class="label">patients in this branch</span>
         </div>
       </div>
