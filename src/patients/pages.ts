@@ -103,7 +103,8 @@ function submission(f: Record<string, string>): Record<string, string> {
 }
 
 const formErrorOf = (e: DomainError): FormError => ({
-  message: e.message,
+  // The form comes back with a fresh token, so the wording can say what to do.
+  message: e.code === 'idempotency_key_reused' ? 'This form had already been sent with other values. Check the values below and send it again.' : e.message,
   field: typeof e.details?.field === 'string' ? e.details.field : null,
 });
 

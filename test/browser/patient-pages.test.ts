@@ -208,6 +208,19 @@ describe('patient pages over HTTP', () => {
     expect(await stale.text()).toContain('changed by someone else');
   });
 
+  test('a form token sent again with other values is refused with a fresh form', async () => {
+    const token = await newFormToken();
+    const first = await web.post('/patients', { ...ASHA, name: 'Token Test', phone: '9000000077', _csrf: csrf, _form_token: token });
+    expect(first.status).toBe(303);
+    const before = server.eventCount();
+    const other = await web.post('/patients', { ...ASHA, name: 'Someone Else', phone: '9000000078', _csrf: csrf, _form_token: token });
+    expect(other.status).toBe(422);
+    const body = await other.text();
+    expect(body).toContain('already been sent with other values');
+    expect(hidden(body, '_form_token')).not.toBe(token);
+    expect(server.eventCount()).toBe(before);
+  });
+
   test('another branch’s patient, or a bad id, is a 404 page', async () => {
     const other = server.addBranch('MYS1', 'Mysuru');
     const token = await server.token();
