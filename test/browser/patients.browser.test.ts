@@ -58,7 +58,7 @@ beforeAll(async () => {
   });
   desktop = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: server.url });
   page = await desktop.newPage();
-  page.setDefaultTimeout(5_000);
+  page.setDefaultTimeout(15_000); // generous: CI shares 2 cores
   // Every page must work offline: nothing may be fetched from another host.
   await desktop.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
     outside.push(route.request().url());
