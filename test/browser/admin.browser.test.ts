@@ -43,7 +43,7 @@ test(
     expect(existsSync(CHROMIUM)).toBe(true);
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(5000);
+    page.setDefaultTimeout(15_000); // generous: CI shares 2 cores
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
 
