@@ -13,9 +13,10 @@ import { countersProjection } from './core/counters';
 import { orgProjection } from './org/projection';
 import { patientsProjection } from './patients/projection';
 import { apiKeysProjection } from './auth/api-keys';
+import { schedulingProjection } from './scheduling/projection';
 
 /** Every domain's projection, in the order they apply. */
-export const allProjections: Projection[] = [countersProjection, orgProjection, patientsProjection, apiKeysProjection];
+export const allProjections: Projection[] = [countersProjection, orgProjection, patientsProjection, apiKeysProjection, schedulingProjection];
 
 export interface Kernel {
   db: Database;
