@@ -5,6 +5,10 @@ import { authRoutes } from '../auth/routes';
 import { apiKeyRoutes } from '../auth/api-key-routes';
 import { orgRoutes } from '../org/routes';
 import { patientsRoutes } from '../patients/routes';
+import { doctorAdminPages } from '../scheduling/admin-pages';
+import { calendarRoutes } from '../scheduling/calendar';
+import { schedulingPages } from '../scheduling/pages';
+import { schedulingRoutes } from '../scheduling/routes';
 import { homeRoutes } from '../home/routes';
 import { setupRoutes } from '../setup/routes';
 import { systemRoutes } from '../system/routes';
@@ -89,7 +93,11 @@ export function createApp(svc: Services) {
     .use(apiKeyRoutes(svc, guard))
     .use(homeRoutes(svc, guard))
     .use(orgRoutes(svc, guard))
-    .use(patientsRoutes(svc, guard));
+    .use(patientsRoutes(svc, guard))
+    .use(schedulingRoutes(svc, guard))
+    .use(schedulingPages(svc, guard))
+    .use(doctorAdminPages(svc, guard))
+    .use(calendarRoutes(svc, guard));
 }
 
 export type App = ReturnType<typeof createApp>;

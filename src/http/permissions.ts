@@ -14,6 +14,14 @@ export const PERMISSIONS = {
   'users.manage': ['owner', 'admin'],
   'clinic.manage': ['owner'],
   'events.read': ['owner', 'admin'],
+  /** doctors, slots, appointments, queues, day board, follow-ups: seeing them */
+  'schedule.read': [...STAFF, 'hq'],
+  /** booking, rescheduling, cancelling, checking in, walk-ins, follow-ups */
+  'schedule.book': ['owner', 'admin', 'front_desk', 'doctor'],
+  /** calling, starting, completing, skipping queue tokens */
+  'queue.move': ['owner', 'admin', 'front_desk', 'doctor'],
+  /** doctor profiles, availability, holidays, calendar feeds */
+  'doctors.manage': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
