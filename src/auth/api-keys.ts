@@ -41,6 +41,7 @@ export const apiKeyDecider: Decider<ApiKeyState, ApiKeyEvent, ApiKeyCommand> = {
 export const apiKeysProjection: Projection = {
   name: 'api_keys',
   tables: ['api_keys'],
+  primaryKeyLookupsOnly: true,
   handles: API_KEY_EVENT_TYPES,
   bind(db) {
     const insert = db.prepare(

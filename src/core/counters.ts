@@ -24,6 +24,7 @@ export function nextCounterValue(db: Database, branchId: string, name: string): 
 export const countersProjection: Projection = {
   name: 'counters',
   tables: ['counters'],
+  primaryKeyLookupsOnly: true,
   handles: numberedEvents,
   bind(db) {
     const upsert = db.prepare(

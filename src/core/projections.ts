@@ -11,6 +11,12 @@ export interface Projection {
   handles: ReadonlySet<string>;
   /** Returns a function bound to `db` (statements prepared once) that applies one event. */
   bind(db: Database): (e: StoredEvent) => void;
+  /**
+   * True when the projection finds rows only by primary key while applying events. Then
+   * rebuild() drops its tables' other indexes for the replay and builds them once at the
+   * end, which is about a third faster than updating them row by row (bench/rebuild.ts).
+   */
+  primaryKeyLookupsOnly?: boolean;
 }
 
 export class ProjectionSet {
@@ -36,14 +42,28 @@ export class ProjectionSet {
     let n = 0;
     this.db.transaction(() => {
       for (const t of this.tables()) this.db.run(`DELETE FROM "${t}"`);
+      const deferred = this.secondaryIndexes();
+      for (const ix of deferred) this.db.run(`DROP INDEX "${ix.name}"`);
       const rows = this.db.prepare('SELECT * FROM events ORDER BY seq').iterate() as IterableIterator<EventRow>;
       for (const r of rows) {
         n++;
         if (!interesting.has(r.type)) continue;
         this.apply(lazyEvent(r));
       }
+      // A unique index that no longer builds means the log itself breaks an invariant: the
+      // transaction fails and the read tables stay as they were.
+      for (const ix of deferred) this.db.run(ix.sql);
     }).immediate();
     return n;
+  }
+
+  /** Explicit (non-automatic) indexes of the tables of projections that look rows up by key only. */
+  private secondaryIndexes(): { name: string; sql: string }[] {
+    const tables = this.projections.filter((p) => p.primaryKeyLookupsOnly).flatMap((p) => p.tables);
+    if (!tables.length) return [];
+    return this.db
+      .query(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${tables.map(() => '?').join(',')})`)
+      .all(...tables) as { name: string; sql: string }[];
   }
 }
 

@@ -9,6 +9,7 @@ const idOf = (stream: string) => stream.slice(stream.indexOf('-') + 1);
 export const orgProjection: Projection = {
   name: 'org',
   tables: ['clinics', 'branches', 'users', 'user_branches'],
+  primaryKeyLookupsOnly: true,
   handles: ORG_EVENT_TYPES,
   bind(db: Database) {
     const insertClinic = db.prepare('INSERT INTO clinics (id, branch_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');

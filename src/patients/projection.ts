@@ -9,6 +9,7 @@ const COLUMNS = ['name', 'phone', 'sex', 'date_of_birth', 'age_years', 'age_reco
 export const patientsProjection: Projection = {
   name: 'patients',
   tables: ['patients'],
+  primaryKeyLookupsOnly: true,
   handles: PATIENT_EVENT_TYPES,
   bind(db) {
     const insert = db.prepare(
