@@ -14,9 +14,10 @@ import { orgProjection } from './org/projection';
 import { patientsProjection } from './patients/projection';
 import { apiKeysProjection } from './auth/api-keys';
 import { schedulingProjection } from './scheduling/projection';
+import { billingProjection } from './billing/projection';
 
 /** Every domain's projection, in the order they apply. */
-export const allProjections: Projection[] = [countersProjection, orgProjection, patientsProjection, apiKeysProjection, schedulingProjection];
+export const allProjections: Projection[] = [countersProjection, orgProjection, patientsProjection, apiKeysProjection, schedulingProjection, billingProjection];
 
 export interface Kernel {
   db: Database;

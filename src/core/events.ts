@@ -152,7 +152,9 @@ export class EventStore {
         row.id, row.origin, row.origin_seq, row.branch_id, row.stream, row.version, row.type,
         row.data, row.meta, row.at, row.prev_hash, hash,
       );
-      out.push({ ...row, seq: Number(res.lastInsertRowid), data: e.data as Record<string, unknown>, meta, hash });
+      // Projections get the data exactly as a replay will read it back (canonical key order,
+      // undefined fields gone), so the live read tables and a rebuild cannot drift apart.
+      out.push({ ...row, seq: Number(res.lastInsertRowid), data: JSON.parse(row.data) as Record<string, unknown>, meta, hash });
       prevHash = hash;
     }
     return out;

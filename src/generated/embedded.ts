@@ -4,6 +4,7 @@ import m0 from '../../migrations/0000_foundation.sql' with { type: 'text' };
 import m1 from '../../migrations/0001_events_append_only.sql' with { type: 'text' };
 import m2 from '../../migrations/0002_api_keys.sql' with { type: 'text' };
 import m3 from '../../migrations/0003_scheduling.sql' with { type: 'text' };
+import m4 from '../../migrations/0004_billing.sql' with { type: 'text' };
 // @ts-ignore: embedded as a file path, not a module
 import p0 from '../../public/app.css' with { type: 'file' };
 // @ts-ignore: embedded as a file path, not a module
@@ -22,6 +23,7 @@ export const embeddedMigrations: { name: string; sql: string }[] = [
   { name: "0001_events_append_only", sql: m1 },
   { name: "0002_api_keys", sql: m2 },
   { name: "0003_scheduling", sql: m3 },
+  { name: "0004_billing", sql: m4 },
 ];
 
 /** URL path under /public/ → a path Bun.file() can read, in dev and in the compiled binary. */

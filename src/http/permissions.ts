@@ -22,6 +22,20 @@ export const PERMISSIONS = {
   'queue.move': ['owner', 'admin', 'front_desk', 'doctor'],
   /** doctor profiles, availability, holidays, calendar feeds */
   'doctors.manage': ['owner', 'admin'],
+  /** invoices, payments, receipts: seeing them */
+  'billing.read': ['owner', 'admin', 'front_desk', 'billing', 'doctor'],
+  /** issuing invoices, taking payments and deposits */
+  'billing.collect': ['owner', 'admin', 'front_desk', 'billing'],
+  /** giving a discount on an invoice line */
+  'billing.discount': ['owner', 'admin', 'billing', 'doctor'],
+  /** refunds, credit notes, overriding the cancellation policy */
+  'payments.refund': ['owner', 'admin', 'billing'],
+  /** price list, deposit rules, cancellation policy */
+  'prices.manage': ['owner', 'admin'],
+  /** closing one's own counter for the day */
+  'day.close': ['owner', 'admin', 'front_desk', 'billing'],
+  /** collection reports and exports */
+  'reports.read': ['owner', 'admin', 'billing'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
