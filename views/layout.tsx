@@ -31,6 +31,7 @@ const NAV: { href: string; label: string; key: string; permission: Permission }[
   { href: '/board', label: 'Day board', key: 'board', permission: 'schedule.read' },
   { href: '/queue', label: 'Queue', key: 'queue', permission: 'schedule.read' },
   { href: '/recalls', label: 'Recalls', key: 'recalls', permission: 'schedule.read' },
+  { href: '/billing', label: 'Billing', key: 'billing', permission: 'billing.read' },
   { href: '/admin/doctors', label: 'Doctors', key: 'doctors', permission: 'doctors.manage' },
   { href: '/admin/users', label: 'Staff', key: 'users', permission: 'users.manage' },
   { href: '/admin/branches', label: 'Branches', key: 'branches', permission: 'branches.manage' },

@@ -5,6 +5,10 @@ import { authRoutes } from '../auth/routes';
 import { apiKeyRoutes } from '../auth/api-key-routes';
 import { orgRoutes } from '../org/routes';
 import { patientsRoutes } from '../patients/routes';
+import { gatewayRoutes } from '../billing/gateway';
+import { billingPages } from '../billing/pages';
+import { receiptRoutes } from '../billing/receipt-routes';
+import { billingRoutes } from '../billing/routes';
 import { doctorAdminPages } from '../scheduling/admin-pages';
 import { calendarRoutes } from '../scheduling/calendar';
 import { schedulingPages } from '../scheduling/pages';
@@ -97,7 +101,11 @@ export function createApp(svc: Services) {
     .use(schedulingRoutes(svc, guard))
     .use(schedulingPages(svc, guard))
     .use(doctorAdminPages(svc, guard))
-    .use(calendarRoutes(svc, guard));
+    .use(calendarRoutes(svc, guard))
+    .use(billingRoutes(svc, guard))
+    .use(receiptRoutes(svc, guard))
+    .use(billingPages(svc, guard))
+    .use(gatewayRoutes(svc, guard));
 }
 
 export type App = ReturnType<typeof createApp>;
