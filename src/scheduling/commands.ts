@@ -4,7 +4,8 @@ import { conflict, notFound, unprocessable } from '../core/errors';
 import { newId, sha256Hex, randomToken } from '../core/ids';
 import type { Tx } from '../core/runner';
 import type { Scope } from '../core/scope';
-import { getBranch } from '../org/queries';
+import { branchIdsOf, getBranch, getUser } from '../org/queries';
+import { isValidDate } from '../patients/rules';
 import { getPatient } from '../patients/queries';
 import { appointmentDecider } from './appointment';
 import { doctorDecider, holidayDecider } from './doctor';
@@ -40,8 +41,18 @@ function patientOf(tx: Tx, scope: Scope, id: string) {
 
 // ---- doctors
 
+/** A doctor's linked account must be staff of this branch (they see their own queue and day). */
+function checkLinkedUser(tx: Tx, scope: Scope, userId: string | null) {
+  if (!userId) return;
+  const user = getUser(tx.db, userId);
+  if (!user || !branchIdsOf(tx.db, user).includes(scope.branchId)) {
+    throw unprocessable('unknown_user', 'user_id is not a staff account of this branch', { field: 'user_id' });
+  }
+}
+
 export function registerDoctor(tx: Tx, scope: Scope, input: DoctorInput): string {
   const profile = validateDoctor(input);
+  checkLinkedUser(tx, scope, profile.user_id);
   const id = newId();
   tx.execute(doctorStream(id), scope.branchId, doctorDecider, { kind: 'register', doctorId: id, profile });
   return id;
@@ -59,6 +70,7 @@ export function changeDoctor(tx: Tx, scope: Scope, id: string, input: Partial<Do
     user_id: d.userId,
   };
   const next = validateDoctor({ ...current, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) });
+  if (next.user_id !== d.userId) checkLinkedUser(tx, scope, next.user_id);
   tx.execute(doctorStream(id), scope.branchId, doctorDecider, { kind: 'change_profile', changes: next });
 }
 
@@ -109,11 +121,14 @@ export interface BookingInput {
 
 /** Parses an ISO-8601 instant with an offset (or Z); anything else is refused. */
 export function parseInstant(s: string, field = 'start'): Date {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(s)) {
-    throw unprocessable('invalid_time', `${field} must be an ISO-8601 time with an offset, like 2026-12-01T10:30:00+05:30`, { field });
-  }
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(s);
+  if (!m) throw unprocessable('invalid_time', `${field} must be an ISO-8601 time with an offset, like 2026-12-01T10:30:00+05:30`, { field });
+  // Date() rolls impossible fields over (Feb 30 → Mar 2, 24:00 → the next day): refuse them instead.
+  const [, date, hh, mm, ss = '0', oh = '0', om = '0'] = m;
   const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw unprocessable('invalid_time', `${field} is not a real time`, { field });
+  if (!isValidDate(date) || +hh > 23 || +mm > 59 || +ss > 59 || +oh > 14 || +om > 59 || Number.isNaN(d.getTime())) {
+    throw unprocessable('invalid_time', `${field} is not a real time`, { field });
+  }
   return d;
 }
 
@@ -149,7 +164,9 @@ export function bookAppointment(tx: Tx, scope: Scope, input: BookingInput): stri
   let followupId = input.followup_id ?? null;
   if (followupId) {
     const f = getFollowup(tx.db, scope.branchId, followupId);
-    if (!f || f.patientId !== patient.id) throw unprocessable('unknown_followup', 'No such follow-up for this patient', { field: 'followup_id' });
+    if (!f || f.patientId !== patient.id || f.doctorId !== doctor.id) {
+      throw unprocessable('unknown_followup', 'No such follow-up for this patient with this doctor', { field: 'followup_id' });
+    }
   } else {
     followupId = dueFollowupFor(tx.db, scope.branchId, patient.id, doctor.id)?.id ?? null;
   }
