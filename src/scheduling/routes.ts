@@ -169,6 +169,29 @@ function answer(res: StoredResponse<unknown>, location?: string): Response {
   return new Response(JSON.stringify(res.body), { status: res.status, headers });
 }
 
+const PageQuery = {
+  limit: t.Optional(t.String({ maxLength: 4, description: 'At most this many items (1 to 500); all when left out' })),
+  cursor: t.Optional(t.String({ maxLength: 100, description: 'next_cursor of the previous page' })),
+};
+
+/**
+ * One page of a list that is small by nature (a day's appointments, a branch's doctors): all
+ * of it unless `limit` is given; the cursor is the position after the last item returned.
+ */
+function page<T>(all: T[], q: { limit?: string; cursor?: string }): { items: T[]; next_cursor: string | null } {
+  let offset = 0;
+  if (q.cursor !== undefined) {
+    const m = /^o(\d{1,7})$/.exec(q.cursor);
+    if (!m) throw badRequest('invalid_cursor', 'cursor is not one this server gave out');
+    offset = Number(m[1]);
+  }
+  if (q.limit === undefined) return { items: all.slice(offset), next_cursor: null };
+  const limit = Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw badRequest('invalid_limit', 'limit must be an integer from 1 to 500');
+  const items = all.slice(offset, offset + limit);
+  return { items, next_cursor: offset + limit < all.length ? `o${offset + limit}` : null };
+}
+
 function dateParam(value: string | undefined, field: string, fallback: () => string): string {
   if (value === undefined || value === '') return fallback();
   if (!isValidDate(value)) throw badRequest('invalid_date', `${field} must be a real date, YYYY-MM-DD`, { field });
@@ -270,10 +293,10 @@ export function schedulingRoutes(svc: Services, guard: ReturnType<typeof authGua
     )
     .get(
       '/api/v1/doctors',
-      ({ scope, query }) => ({ items: listDoctors(db, scope.branchId, yes(query.include_inactive ?? 'false')).map(doctorJson), next_cursor: null }),
+      ({ scope, query }) => page(listDoctors(db, scope.branchId, yes(query.include_inactive ?? 'false')).map(doctorJson), query),
       {
         auth: 'schedule.read',
-        query: t.Object({ include_inactive: t.Optional(t.Union([t.Literal('true'), t.Literal('false')], { description: 'Also list doctors who were deactivated' })) }),
+        query: t.Object({ include_inactive: t.Optional(t.Union([t.Literal('true'), t.Literal('false')], { description: 'Also list doctors who were deactivated' })), ...PageQuery }),
         detail: { tags: TAGS, summary: 'The branch’s doctors', description: 'Active doctors by name; `include_inactive=true` adds the deactivated ones.' },
       },
     )
@@ -354,10 +377,10 @@ export function schedulingRoutes(svc: Services, guard: ReturnType<typeof authGua
     })
     .get(
       '/api/v1/holidays',
-      ({ scope, query }) => ({ items: holidaysOf(db, scope.branchId, dateParam(query.from, 'from', () => todayOf(scope))), next_cursor: null }),
+      ({ scope, query }) => page(holidaysOf(db, scope.branchId, dateParam(query.from, 'from', () => todayOf(scope))), query),
       {
         auth: 'schedule.read',
-        query: t.Object({ from: t.Optional(t.String({ maxLength: 10, description: 'First date, YYYY-MM-DD; today when left out' })) }),
+        query: t.Object({ from: t.Optional(t.String({ maxLength: 10, description: 'First date, YYYY-MM-DD; today when left out' })), ...PageQuery }),
         detail: { tags: TAGS, summary: 'The branch’s holidays', description: 'Holidays on or after `from`, by date: `{"items":[{"date","name"}]}`. No doctor works on a holiday.' },
       },
     )
@@ -447,7 +470,7 @@ export function schedulingRoutes(svc: Services, guard: ReturnType<typeof authGua
         const date = dateParam(query.date, 'date', () => todayOf(scope));
         const doctorId = query.doctor_id ? findDoctor(db, scope, query.doctor_id).id : undefined;
         const tz = tzOf(scope);
-        return { items: appointmentsOn(db, scope.branchId, { date, doctorId, status: query.status }).map((a) => appointmentJson(a, tz)), next_cursor: null };
+        return page(appointmentsOn(db, scope.branchId, { date, doctorId, status: query.status }).map((a) => appointmentJson(a, tz)), query);
       },
       {
         auth: 'schedule.read',
@@ -455,8 +478,9 @@ export function schedulingRoutes(svc: Services, guard: ReturnType<typeof authGua
           date: t.Optional(t.String({ maxLength: 10, description: 'YYYY-MM-DD in the branch’s time zone; today when left out' })),
           doctor_id: t.Optional(t.String({ maxLength: 64 })),
           status: t.Optional(AppointmentStatus),
+          ...PageQuery,
         }),
-        detail: { tags: TAGS, summary: 'A day’s appointments', description: 'In start order, optionally for one doctor and one status. 400 for a malformed date, 404 for an unknown doctor.' },
+        detail: { tags: TAGS, summary: 'A day’s appointments', description: 'In start order, optionally for one doctor and one status; the whole day unless `limit` is given. 400 for a malformed date, 404 for an unknown doctor.' },
       },
     )
     .get('/api/v1/appointments/:id', ({ scope, params }) => appointmentJson(findAppointment(db, scope, params.id), tzOf(scope)), {
@@ -601,13 +625,14 @@ export function schedulingRoutes(svc: Services, guard: ReturnType<typeof authGua
         const today = todayOf(scope);
         const until = dateParam(query.until, 'until', () => today);
         const doctorId = query.doctor_id ? findDoctor(db, scope, query.doctor_id).id : undefined;
-        return { items: followupsDue(db, scope.branchId, until, doctorId).map((f) => followupView(f, today)), next_cursor: null };
+        return page(followupsDue(db, scope.branchId, until, doctorId).map((f) => followupView(f, today)), query);
       },
       {
         auth: 'schedule.read',
         query: t.Object({
           until: t.Optional(t.String({ maxLength: 10, description: 'Due on or before this date, YYYY-MM-DD; today when left out' })),
           doctor_id: t.Optional(t.String({ maxLength: 64 })),
+          ...PageQuery,
         }),
         detail: { tags: TAGS, summary: 'The recall list', description: 'Follow-ups not yet booked, due on or before `until`, oldest first; `overdue` when the due date has passed.' },
       },

@@ -244,6 +244,24 @@ describe('appointments', () => {
     expect((await h.call(frontDesk, 'GET', '/api/v1/appointments?date=2026-12-02')).body.items).toHaveLength(0);
   });
 
+  test('limit and next_cursor walk the day’s list in the same order', async () => {
+    const all = (await h.call(frontDesk, 'GET', `/api/v1/appointments?date=${TODAY}`)).body.items as { id: string }[];
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const r: { status: number; body: { items: { id: string }[]; next_cursor: string | null } } = await h.call(
+        frontDesk,
+        'GET',
+        `/api/v1/appointments?date=${TODAY}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(r.status).toBe(200);
+      expect(r.body.items.length).toBeLessThanOrEqual(2);
+      walked.push(...r.body.items.map((a) => a.id));
+      cursor = r.body.next_cursor;
+    } while (cursor);
+    expect(walked).toEqual(all.map((a) => a.id));
+  });
+
   test('reschedule moves it and frees the old slot; cancel frees the slot and keeps the reason', async () => {
     const a = await book('2026-12-02T11:00:00+05:30', gita);
     expect(a.status).toBe(201);
