@@ -41,6 +41,8 @@ export function openapiRoutes(svc: Services) {
             { name: 'auth', description: 'Sign in, tokens' },
             { name: 'branches', description: 'Branches and staff' },
             { name: 'patients', description: 'The patient registry' },
+            { name: 'scheduling', description: 'Doctors, availability, slots, appointments, the walk-in queue, follow-ups' },
+            { name: 'billing', description: 'Prices, invoices, payments, refunds, receipts, day close' },
             { name: 'events', description: 'The event log' },
             { name: 'system', description: 'Health, readiness, metrics' },
           ],
