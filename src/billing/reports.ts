@@ -119,7 +119,7 @@ export function collectionReport(db: Database, branchId: string, date: string): 
   const byMethod = METHODS.map((method) => {
     const ms = moves.filter((m) => m.method === method);
     const collected = ms.filter((m) => !m.refund).reduce((n, m) => n + m.amount, 0);
-    const refunded = -ms.filter((m) => m.refund).reduce((n, m) => n + m.amount, 0);
+    const refunded = ms.filter((m) => m.refund).reduce((n, m) => n - m.amount, 0);
     return { method, receipts: ms.filter((m) => !m.refund).length, collected, refunds: ms.filter((m) => m.refund).length, refunded, net: collected - refunded };
   });
   return {
