@@ -325,7 +325,9 @@ export function refundPayment(tx: Tx, scope: Scope, input: { payment_id: string;
 export function refundDepositsOnCancel(tx: Tx, scope: Scope, appointmentId: string, override: boolean): string[] {
   const a = getAppointment(tx.db, scope.branchId, appointmentId);
   if (!a) return [];
-  const hours = (new Date(a.start).getTime() - tx.now.getTime()) / 3_600_000;
+  // Measured from the cancellation itself: the refund may be asked for later than that.
+  const cancelledAt = a.status === 'cancelled' ? new Date(a.updatedAt) : tx.now;
+  const hours = (new Date(a.start).getTime() - cancelledAt.getTime()) / 3_600_000;
   const within = hours >= refundableUntilHoursOf(tx, scope);
   if (!within && !override) return [];
   if (!within && !can(scope.role, 'payments.refund')) throw forbidden('Only a manager can refund a deposit after the cancellation deadline', 'override_forbidden');
