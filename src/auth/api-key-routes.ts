@@ -1,5 +1,6 @@
 // REST for long-lived API keys (admins). The key is in the 201 answer only.
 import { Elysia, t } from 'elysia';
+import { WholeNumber } from '../http/schema';
 import { notFound } from '../core/errors';
 import { isUuid } from '../core/ids';
 import { actorOf, type Scope } from '../core/scope';
@@ -52,7 +53,7 @@ export function apiKeyRoutes(svc: Services, guard: ReturnType<typeof authGuard>)
           {
             name: t.String({ maxLength: 200, description: 'What uses the key, e.g. "Lab analyser bridge"' }),
             user_id: t.Optional(t.String({ maxLength: 64, description: 'The account the key acts as (default: the caller)' })),
-            expires_in_days: t.Optional(t.Integer({ minimum: 1, maximum: 3650 })),
+            expires_in_days: t.Optional(WholeNumber({ minimum: 1, maximum: 3650 })),
           },
           { additionalProperties: false },
         ),

@@ -8,6 +8,7 @@
 import type { Database } from 'bun:sqlite';
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import { Elysia, t } from 'elysia';
+import { WholeNumber } from '../http/schema';
 import { badRequest, conflict, notFound, unprocessable } from '../core/errors';
 import { isUuid } from '../core/ids';
 import { orm } from '../core/orm';
@@ -64,11 +65,7 @@ const MAX_PAISE = 10_000_000_000; // ₹10 crore
 
 const money = (amount: number) => ({ amount, currency: 'INR' as const });
 
-/**
- * A whole JSON number. Elysia's t.Integer also takes numeric strings ("100", and "1.00" as 1),
- * which for money would turn a rupee string into paise: a plain number with multipleOf 1 does not.
- */
-const Int = (opts: { minimum?: number; maximum?: number; description?: string } = {}) => t.Number({ ...opts, multipleOf: 1 });
+const Int = WholeNumber;
 
 function MoneySchema(opts: { minimum?: number; description?: string } = {}) {
   return t.Object(

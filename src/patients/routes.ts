@@ -1,5 +1,6 @@
 // REST for the patient registry (pages live in ./pages.ts).
 import { Elysia, t } from 'elysia';
+import { WholeNumber } from '../http/schema';
 import { badRequest, notFound } from '../core/errors';
 import { isUuid } from '../core/ids';
 import { actorOf, type Scope } from '../core/scope';
@@ -18,7 +19,7 @@ export const PatientFieldsSchema = {
   phone: t.String({ maxLength: 32, description: '10-digit Indian mobile, or +<country code><number>' }),
   sex: Sex,
   date_of_birth: t.Optional(t.Nullable(t.String({ maxLength: 10, description: 'YYYY-MM-DD' }))),
-  age_years: t.Optional(t.Nullable(t.Integer({ minimum: 0, maximum: 130, description: 'When the date of birth is not known' }))),
+  age_years: t.Optional(t.Nullable(WholeNumber({ minimum: 0, maximum: 130, description: 'When the date of birth is not known' }))),
   email: t.Optional(t.Nullable(t.String({ maxLength: 254 }))),
   address: t.Optional(t.Nullable(t.String({ maxLength: 500 }))),
   abha_number: t.Optional(t.Nullable(t.String({ maxLength: 32, description: 'ABHA number, 14 digits' }))),
@@ -37,7 +38,7 @@ const CorrectBody = t.Object(
     address: PatientFieldsSchema.address,
     abha_number: PatientFieldsSchema.abha_number,
     reason: t.Optional(t.String({ maxLength: 500, description: 'Why the record is corrected (kept in its history)' })),
-    expected_version: t.Optional(t.Integer({ minimum: 1, description: 'Refuse with 409 if the record changed since this version' })),
+    expected_version: t.Optional(WholeNumber({ minimum: 1, description: 'Refuse with 409 if the record changed since this version' })),
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,9 @@
 // committing runner, and answer JSON built by ./queries.ts, times in the branch's zone.
 import type { Database } from 'bun:sqlite';
 import { Elysia, t } from 'elysia';
+import { WholeNumber } from '../http/schema';
+import { refundDepositsOnCancel } from '../billing/commands';
+import { getRefund, refundJson } from '../billing/queries';
 import { badRequest, forbidden, notFound, unprocessable } from '../core/errors';
 import { isUuid } from '../core/ids';
 import type { StoredResponse, Tx } from '../core/runner';
@@ -64,7 +67,7 @@ const TAGS = ['scheduling'];
 
 const Money = t.Object(
   {
-    amount: t.Integer({ description: 'Integer paise (₹500 = 50000)' }),
+    amount: WholeNumber({ description: 'Integer paise (₹500 = 50000)' }),
     currency: t.Optional(t.String({ maxLength: 3, description: 'ISO 4217 code; INR when left out' })),
   },
   { additionalProperties: false },
@@ -78,7 +81,7 @@ const DoctorFields = {
   name: t.String({ maxLength: 200, description: 'Name as shown to patients, e.g. "Dr. Meera Rao"' }),
   specialty: t.String({ maxLength: 200 }),
   registration_number: t.String({ maxLength: 100, description: 'Medical council registration number' }),
-  slot_minutes: t.Integer({ description: 'Length of one appointment slot: 5 to 240 minutes, in steps of 5' }),
+  slot_minutes: WholeNumber({ description: 'Length of one appointment slot: 5 to 240 minutes, in steps of 5' }),
   fee: Money,
   languages: t.Optional(t.Array(t.String({ maxLength: 100 }), { maxItems: 50, description: 'Languages the doctor consults in' })),
   user_id: t.Optional(t.Nullable(Id('The staff account of this doctor (a user of this branch): they see their own queue and day'))),
@@ -100,10 +103,10 @@ const DoctorPatch = t.Object(
 
 const Session = t.Object(
   {
-    weekday: t.Integer({ minimum: 1, maximum: 7, description: '1 = Monday … 7 = Sunday' }),
+    weekday: WholeNumber({ minimum: 1, maximum: 7, description: '1 = Monday … 7 = Sunday' }),
     start: Time('Session start'),
     end: Time('Session end'),
-    walk_in_allowance: t.Optional(t.Integer({ minimum: 0, maximum: 500, description: 'Walk-in tokens the doctor takes in this session beyond the booked slots (0 = no limit)' })),
+    walk_in_allowance: t.Optional(WholeNumber({ minimum: 0, maximum: 500, description: 'Walk-in tokens the doctor takes in this session beyond the booked slots (0 = no limit)' })),
   },
   { additionalProperties: false },
 );
@@ -150,6 +153,14 @@ const BookBody = t.Object(
     note: t.Optional(t.Nullable(t.String({ maxLength: 500 }))),
     source: t.Optional(Source),
     followup_id: t.Optional(t.Nullable(Id('The follow-up this visit answers; when left out, the patient’s due follow-up with this doctor (if any) is marked booked'))),
+  },
+  { additionalProperties: false },
+);
+
+const CancelBody = t.Object(
+  {
+    reason: t.String({ maxLength: 500, description: 'Why the appointment is cancelled' }),
+    override_policy: t.Optional(t.Boolean({ description: 'Refund deposits even after the policy deadline (owner, admin, billing)' })),
   },
   { additionalProperties: false },
 );
@@ -489,11 +500,31 @@ export function schedulingRoutes(svc: Services, guard: ReturnType<typeof authGua
     })
     .post(
       '/api/v1/appointments/:id/cancel',
-      ({ scope, params, body, request }) => appointmentAction(scope, request, body, params.id, (tx) => cancelAppointment(tx, scope, params.id, body.reason)),
+      ({ scope, params, body, request }) => {
+        findAppointment(db, scope, params.id);
+        return runner
+          .submitIdempotent(ctx(scope), idempotencyOf(scope, request, body), (tx) => {
+            cancelAppointment(tx, scope, params.id, body.reason);
+            // The cancellation policy, in the same transaction: deposits come back when the
+            // cancellation is early enough; later only with a manager's override (a refused
+            // override rolls the cancellation back too).
+            const refunds = refundDepositsOnCancel(tx, scope, params.id, body.override_policy ?? false);
+            return {
+              status: 200,
+              body: { ...appointmentView(tx, scope, params.id), deposit_refunds: refunds.map((id) => refundJson(getRefund(tx.db, scope.branchId, id)!)) },
+            };
+          })
+          .then((res) => answer(res));
+      },
       {
         auth: 'schedule.book',
-        body: ReasonBody,
-        detail: { tags: TAGS, summary: 'Cancel an appointment', description: 'Frees the slot. Only a booked appointment can be cancelled: otherwise 409 invalid_transition. Answers the appointment.' },
+        body: CancelBody,
+        detail: {
+          tags: TAGS,
+          summary: 'Cancel an appointment',
+          description:
+            'Frees the slot. Only a booked appointment can be cancelled: otherwise 409 invalid_transition. Deposits taken at booking are refunded to their original method when the cancellation is at least the branch policy\'s hours before the start (`deposit_refunds` lists them); later, only with `override_policy: true` by a role allowed to refund (else 403 and nothing changes). Answers the appointment.',
+        },
       },
     )
     .post(
@@ -606,7 +637,7 @@ export function schedulingRoutes(svc: Services, guard: ReturnType<typeof authGua
           {
             patient_id: Id('A patient of this branch'),
             doctor_id: Id('A doctor of this branch'),
-            in_days: t.Optional(t.Integer({ description: 'Review in this many days (1 to 730)' })),
+            in_days: t.Optional(WholeNumber({ description: 'Review in this many days (1 to 730)' })),
             due_date: t.Optional(DateText('Or the due date')),
             note: t.Optional(t.Nullable(t.String({ maxLength: 500 }))),
           },

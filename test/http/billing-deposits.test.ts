@@ -170,4 +170,21 @@ describe('cancellations and the policy', () => {
     expect([r.status, r.body.error.code]).toEqual([422, 'refund_exceeds_paid']);
     expect(f.s.eventCount()).toBe(before);
   });
+
+  test('cancelling through the API applies the policy in the same transaction', async () => {
+    const early = f.book('2026-12-03T11:00:00+05:30'); // two days ahead: refunded at once
+    await deposit(early, 15000);
+    const c1 = await f.call<{ status: string; deposit_refunds: Refund[] } & ErrorBody>('POST', `/api/v1/appointments/${early}/cancel`, { json: { reason: 'travelling' }, key: f.keys.front_desk });
+    expect([c1.status, c1.body.status]).toEqual([200, 'cancelled']);
+    expect(c1.body.deposit_refunds.map((r) => [r.amount, r.method, r.policy])).toEqual([[inr(15000), 'cash', 'within_policy']]);
+
+    const late = f.book('2026-12-01T12:30:00+05:30'); // 4 h ahead: kept unless a manager overrides
+    await deposit(late, 15000);
+    const before = f.s.eventCount();
+    const refused = await f.call<ErrorBody>('POST', `/api/v1/appointments/${late}/cancel`, { json: { reason: 'late', override_policy: true }, key: f.keys.front_desk });
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'override_forbidden']);
+    expect(f.s.eventCount()).toBe(before); // the cancellation was rolled back with the refused refund
+    const kept = await f.call<{ status: string; deposit_refunds: Refund[] }>('POST', `/api/v1/appointments/${late}/cancel`, { json: { reason: 'late' }, key: f.keys.front_desk });
+    expect([kept.body.status, kept.body.deposit_refunds]).toEqual(['cancelled', []]);
+  });
 });
