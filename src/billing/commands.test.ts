@@ -129,3 +129,13 @@ test('credit notes take value off an invoice, never more than is left', () => {
   expect(k.db.query('SELECT number FROM credit_notes').get()).toEqual({ number: 'BLR1/C2627/00001' });
   expect(verify(k.db, k.file, allProjections).ok).toBe(true);
 });
+
+test('money for a visit that is already invoiced goes to the invoice, not a new deposit', () => {
+  const appointment = book('2026-12-01T10:30:00+05:30');
+  const invoiceId = run((tx) => B.issueInvoice(tx, scope, { patient_id: patientId, appointment_id: appointment, lines: [{ item_code: 'CONS', qty: 1 }] }));
+  const p = run((tx) => B.recordPayment(tx, scope, { appointment_id: appointment, amount: 20000, method: 'cash' }));
+  const row = getPayment(k.db, scope.branchId, p)!;
+  expect([row.kind, row.invoiceId]).toEqual(['balance', invoiceId]);
+  expect(invoiceJson(getInvoice(k.db, scope.branchId, invoiceId)!).balance.amount).toBe(30000);
+  expect(() => run((tx) => B.recordPayment(tx, scope, { appointment_id: appointment, amount: 30001, method: 'cash' }))).toThrow(/Only ₹300.00 is due/);
+});

@@ -20,6 +20,7 @@ import {
   depositsOfAppointment,
   getInvoice,
   getPayment,
+  invoicesOfAppointment,
   isDayClosed,
   openDeposits,
   priceOn,
@@ -244,8 +245,11 @@ export function recordPayment(tx: Tx, scope: Scope, p: PaymentInput): string {
   let deposit = false;
   let invoiceId: string | null = null;
   let appointmentId: string | null = null;
-  if (p.invoice_id) {
-    const inv = getInvoice(tx.db, scope.branchId, p.invoice_id);
+  // Once the visit is invoiced, money for it is a payment on the invoice, not a deposit.
+  const invoiced = !p.invoice_id && p.appointment_id ? invoicesOfAppointment(tx.db, scope.branchId, p.appointment_id) : [];
+  const invoiceForPayment = p.invoice_id ?? (invoiced.find((i) => balanceOf(i) > 0) ?? invoiced[invoiced.length - 1])?.id;
+  if (invoiceForPayment) {
+    const inv = getInvoice(tx.db, scope.branchId, invoiceForPayment);
     if (!inv) throw unprocessable('unknown_invoice', 'No such invoice in this branch', { field: 'invoice_id' });
     const balance = balanceOf(inv);
     if (p.amount > balance) {
