@@ -217,7 +217,7 @@ export function DayClosePage(p: DayClosePageProps) {
               </table>
             </div>
             <div>
-              <div id="dc-summary" aria-live="polite" hx-post="/billing/day-close/preview" hx-trigger="input from:closest form delay:150ms" hx-swap="innerHTML">
+              <div id="dc-summary" aria-live="polite" hx-post="/billing/day-close/preview" hx-trigger="input from:'closest form' delay:150ms" hx-swap="innerHTML">
                 <DayCloseSummary s={{ expectedCash: p.expected.cash, counted }} />
               </div>
               <div class={err('reason') ? 'field has-error' : 'field'}>

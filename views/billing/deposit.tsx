@@ -60,8 +60,7 @@ export function DepositPage(p: DepositPageProps) {
         </section>
       ) : null}
 
-      <div class="columns">
-        <section class="card" aria-labelledby="due-h">
+      <section class="card" aria-labelledby="due-h">
           <h2 id="due-h">What is due</h2>
           <dl class="sums">
             <dt>Consultation fee</dt>
@@ -116,7 +115,6 @@ export function DepositPage(p: DepositPageProps) {
             />
           </section>
         ) : null}
-      </div>
     </Layout>
   );
 }

@@ -213,7 +213,22 @@ export function InvoicePage(p: InvoicePageProps) {
         </dl>
       </section>
 
-      <div class="columns">
+        {balance > 0 && p.canCollect ? (
+          <section class="card" aria-labelledby="pay-h">
+            <h2 id="pay-h">Take payment</h2>
+            <p>
+              Due now: <strong safe>{inr(balance)}</strong>. Split it across methods as the patient pays; every method with an amount gets its own receipt.
+            </p>
+            <PaymentForm action={`/billing/invoices/${inv.id}/payments`} formToken={p.formToken} csrf={p.user.csrf} values={p.values} error={p.error} submitLabel="Record payment" />
+          </section>
+        ) : balance <= 0 ? (
+          <section class="card" aria-labelledby="settled-h">
+            <h2 id="settled-h">Settled</h2>
+            <p>
+              <span class="badge badge-ok">Paid in full</span>
+            </p>
+          </section>
+        ) : null}
         <section class="card" aria-labelledby="payments-h">
           <h2 id="payments-h">Payments</h2>
           {p.payments.length ? (
@@ -272,24 +287,6 @@ export function InvoicePage(p: InvoicePageProps) {
             <p class="empty">No payments yet.</p>
           )}
         </section>
-
-        {balance > 0 && p.canCollect ? (
-          <section class="card" aria-labelledby="pay-h">
-            <h2 id="pay-h">Take payment</h2>
-            <p>
-              Due now: <strong safe>{inr(balance)}</strong>. Split it across methods as the patient pays; every method with an amount gets its own receipt.
-            </p>
-            <PaymentForm action={`/billing/invoices/${inv.id}/payments`} formToken={p.formToken} csrf={p.user.csrf} values={p.values} error={p.error} submitLabel="Record payment" />
-          </section>
-        ) : balance <= 0 ? (
-          <section class="card" aria-labelledby="settled-h">
-            <h2 id="settled-h">Settled</h2>
-            <p>
-              <span class="badge badge-ok">Paid in full</span>
-            </p>
-          </section>
-        ) : null}
-      </div>
     </Layout>
   );
 }

@@ -157,10 +157,8 @@ export function ReportsPage(p: ReportsPageProps) {
           </table>
         </div>
       </section>
-      <div class="columns even">
-        <ByTable id="doctor-h" title="By doctor" first="Doctor" rows={r.byDoctor} total={r.total} />
-        <ByTable id="user-h" title="By user" first="Collected by" rows={r.byUser} total={r.total} />
-      </div>
+      <ByTable id="doctor-h" title="By doctor" first="Doctor" rows={r.byDoctor} total={r.total} />
+      <ByTable id="user-h" title="By user" first="Collected by" rows={r.byUser} total={r.total} />
       <section class="card" aria-labelledby="payments-h">
         <h2 id="payments-h">Payments</h2>
         {r.payments.length ? (
