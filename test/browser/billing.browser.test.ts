@@ -259,6 +259,15 @@ describe('a visit’s money in the browser', () => {
     await p.goto(`/billing/deposit?appointment_id=${second}`);
     await expectAccessible(p, 'deposit (phone)');
     await shot(p, 'billing-deposit-phone');
+    // Wide tables scroll inside their card (a focusable region), never the page.
+    const invoiceId = (server.svc.kernel.db.query('SELECT id FROM invoices').get() as { id: string }).id;
+    for (const [name, path] of [['invoice', `/billing/invoices/${invoiceId}`], ['counter', '/billing'], ['reports', `/billing/reports?date=${today}`], ['day close', '/billing/day-close']]) {
+      await p.goto(path);
+      expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await expectAccessible(p, `${name} (phone)`);
+    }
+    await p.goto(`/billing/invoices/${invoiceId}`);
+    await shot(p, 'billing-invoice-phone');
     await phone.close();
     expect(outside).toEqual([]);
   }, STEP);

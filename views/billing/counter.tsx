@@ -105,7 +105,7 @@ export function CounterPage(p: CounterProps) {
       <section class="card" aria-labelledby="visits-h">
         <h2 id="visits-h">Today's visits</h2>
         {p.visits.length ? (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex="0" role="region" aria-labelledby="visits-h">
             <table class="list">
               <thead>
                 <tr>
@@ -161,7 +161,7 @@ export function CounterPage(p: CounterProps) {
         <section class="card" aria-labelledby="due-h">
           <h2 id="due-h">Balance due</h2>
           {p.due.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="due-h">
               <table class="list">
                 <thead>
                   <tr>
@@ -195,7 +195,7 @@ export function CounterPage(p: CounterProps) {
         <section class="card" aria-labelledby="recent-h">
           <h2 id="recent-h">Recent payments</h2>
           {p.recent.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="recent-h">
               <table class="list">
                 <thead>
                   <tr>

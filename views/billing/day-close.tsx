@@ -51,9 +51,9 @@ export function DayCloseSummary({ s }: { s: CountSummary }) {
   );
 }
 
-function CloseTable({ rows, showUser, timeZone }: { rows: DayCloseLine[]; showUser: boolean; timeZone: string }) {
+function CloseTable({ rows, showUser, timeZone, labelledBy }: { rows: DayCloseLine[]; showUser: boolean; timeZone: string; labelledBy: string }) {
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabindex="0" role="region" aria-labelledby={labelledBy}>
       <table class="list">
         <thead>
           <tr>
@@ -246,12 +246,12 @@ export function DayClosePage(p: DayClosePageProps) {
 
       <section class="card" aria-labelledby="mine-h">
         <h2 id="mine-h">My closed days</h2>
-        {p.mine.length ? <CloseTable rows={p.mine} showUser={false} timeZone={p.timeZone} /> : <p class="empty">No day closed yet.</p>}
+        {p.mine.length ? <CloseTable rows={p.mine} showUser={false} timeZone={p.timeZone} labelledBy="mine-h" /> : <p class="empty">No day closed yet.</p>}
       </section>
       {p.all ? (
         <section class="card" aria-labelledby="all-h">
           <h2 id="all-h">All counters</h2>
-          {p.all.length ? <CloseTable rows={p.all} showUser timeZone={p.timeZone} /> : <p class="empty">No counter has closed a day yet.</p>}
+          {p.all.length ? <CloseTable rows={p.all} showUser timeZone={p.timeZone} labelledBy="all-h" /> : <p class="empty">No counter has closed a day yet.</p>}
         </section>
       ) : null}
     </Layout>

@@ -156,7 +156,7 @@ export function InvoiceFormPage(p: InvoiceFormProps) {
             The price list is empty. <a href="/billing/prices">Add items to the price list</a> first.
           </p>
         )}
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="lines-h">
           <table class="list lines-table" aria-labelledby="lines-h">
             <thead>
               <tr>

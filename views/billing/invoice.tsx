@@ -113,7 +113,7 @@ export function InvoicePage(p: InvoicePageProps) {
 
       <section class="card" aria-labelledby="lines-h">
         <h2 id="lines-h">Lines</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="lines-h">
           <table class="list invoice-lines">
             <thead>
               <tr>
@@ -232,7 +232,7 @@ export function InvoicePage(p: InvoicePageProps) {
         <section class="card" aria-labelledby="payments-h">
           <h2 id="payments-h">Payments</h2>
           {p.payments.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="payments-h">
               <table class="list">
                 <thead>
                   <tr>

@@ -89,7 +89,7 @@ export function PricesPage(p: PricesPageProps) {
       <section class="card" aria-labelledby="items-h">
         <h2 id="items-h">Items</h2>
         {p.items.length ? (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex="0" role="region" aria-labelledby="items-h">
             <table class="list" id="price-items">
               <thead>
                 <tr>
@@ -182,7 +182,7 @@ export function PricesPage(p: PricesPageProps) {
           <h2 id="rules-h">Deposits at booking</h2>
           <p class="hint">Tele consultations are always paid in full at booking.</p>
           {p.rules.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-labelledby="rules-h">
               <table class="list" id="deposit-rules">
                 <thead>
                   <tr>

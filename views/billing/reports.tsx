@@ -19,7 +19,7 @@ function ByTable({ id, title, first, rows, total }: { id: string; title: string;
         {title}
       </h2>
       {rows.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-labelledby={id}>
           <table class="list">
             <thead>
               <tr>
@@ -111,7 +111,7 @@ export function ReportsPage(p: ReportsPageProps) {
 
       <section class="card" aria-labelledby="method-h">
         <h2 id="method-h">By method</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-labelledby="method-h">
           <table class="list" id="by-method">
             <thead>
               <tr>
@@ -162,7 +162,7 @@ export function ReportsPage(p: ReportsPageProps) {
       <section class="card" aria-labelledby="payments-h">
         <h2 id="payments-h">Payments</h2>
         {r.payments.length ? (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex="0" role="region" aria-labelledby="payments-h">
             <table class="list">
               <thead>
                 <tr>
