@@ -7,7 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { chunksOf, flag, fmtNumber, ms, now, type Op, QUICK, table } from './lib';
 
-const ALL = ['append', 'rebuild', 'http', 'binary'] as const;
+const ALL = ['append', 'rebuild', 'http', 'binary', 'receipt'] as const;
 const picked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a));
 const benches = picked.length ? picked : [...ALL];
 
@@ -40,6 +40,11 @@ const LABELS: Record<string, string> = {
   'binary.cold_start_readyz_ms': 'cold start to /readyz, median (ms)',
   'binary.idle_rss_mb': 'idle RSS after start (MB)',
   'binary.load_rss_mb': 'RSS under HTTP load, max (MB)',
+  'receipt.p50_ms': 'receipt PDF (load + render), p50 over all kinds (ms)',
+  'receipt.p99_ms': 'receipt PDF, worst p99 of thermal/A5 × Latin/Devanagari (ms)',
+  'receipt.cpu_p50_ms': 'receipt PDF, process CPU per receipt, p50 (ms)',
+  'receipt.max_kb': 'receipt PDF, largest (KB)',
+  'receipt.cold_first_ms': 'first receipt of a process: fonts parsed (ms)',
 };
 
 async function runOne(name: string): Promise<{ figures: Figure[]; targets: Map<string, Target>; code: number; ms: number; load: number }> {

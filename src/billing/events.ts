@@ -86,6 +86,11 @@ export type BillingEvent =
       };
     }
   | {
+      /** A receipt, refund voucher or invoice was printed (downloaded as PDF): copy 1 is the original, later copies are duplicates. */
+      type: 'receipt.printed';
+      data: { document: 'payment' | 'refund' | 'invoice'; document_id: string; number: string; format: string; copy: number };
+    }
+  | {
       type: 'day.closed';
       data: {
         business_date: string;
@@ -102,7 +107,7 @@ export type EventOf<T extends BillingEvent['type']> = Extract<BillingEvent, { ty
 
 export const BILLING_EVENT_TYPES = new Set<BillingEvent['type']>([
   'price.item_set', 'price.item_retired', 'deposit.rule_set', 'policy.cancellation_set', 'invoice.issued',
-  'invoice.credit_noted', 'payment.deposit_paid', 'payment.balance_paid', 'refund.issued', 'day.closed',
+  'invoice.credit_noted', 'payment.deposit_paid', 'payment.balance_paid', 'refund.issued', 'day.closed', 'receipt.printed',
 ]);
 
 /** Events whose data carries a `counter` of a gapless number series. */
@@ -111,4 +116,6 @@ export const NUMBERED_BILLING_EVENTS = ['invoice.issued', 'invoice.credit_noted'
 export const billingSettingsStream = (branchId: string) => `billing-${branchId}`;
 export const invoiceStream = (id: string) => `invoice-${id}`;
 export const paymentStream = (id: string) => `payment-${id}`;
+/** One stream per printed document, counting its prints. */
+export const printStream = (documentId: string) => `print-${documentId}`;
 export const dayCloseStream = (branchId: string, userId: string, date: string) => `dayclose-${branchId}-${userId}-${date}`;

@@ -45,6 +45,7 @@ export const billingProjection: Projection = {
     );
     const addRefunded = db.prepare('UPDATE payments SET refunded = refunded + ? WHERE id = ?');
     const invoiceOfPayment = db.prepare('SELECT invoice_id FROM payments WHERE id = ?');
+    const setPrintCount = db.prepare('UPDATE payments SET print_count = ? WHERE id = ?');
     const insertDayClose = db.prepare(
       'INSERT INTO day_closes (branch_id, user_id, business_date, expected, counted_cash, denominations, variance, reason, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -103,6 +104,10 @@ export const billingProjection: Projection = {
           if (inv) addPaid.run(0, d.amount, at, inv);
           break;
         }
+        case 'receipt.printed':
+          // Refunds and invoices keep their count in their print stream only (no read table needs it yet).
+          if (e.data.document === 'payment') setPrintCount.run(e.data.copy, e.data.document_id);
+          break;
         case 'day.closed': {
           const d = e.data;
           insertDayClose.run(ev.branch_id, d.user_id, d.business_date, JSON.stringify(d.expected), d.counted_cash, JSON.stringify(d.denominations), d.variance, d.reason, at);

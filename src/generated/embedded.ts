@@ -10,7 +10,23 @@ import p0 from '../../public/app.css' with { type: 'file' };
 // @ts-ignore: embedded as a file path, not a module
 import p1 from '../../public/favicon.svg' with { type: 'file' };
 // @ts-ignore: embedded as a file path, not a module
-import p2 from '../../public/openapi-init.js' with { type: 'file' };
+import p2 from '../../public/fonts/LICENSE-noto-sans-devanagari.txt' with { type: 'file' };
+// @ts-ignore: embedded as a file path, not a module
+import p3 from '../../public/fonts/LICENSE-noto-sans.txt' with { type: 'file' };
+// @ts-ignore: embedded as a file path, not a module
+import p4 from '../../public/fonts/noto-sans-devanagari-400.woff' with { type: 'file' };
+// @ts-ignore: embedded as a file path, not a module
+import p5 from '../../public/fonts/noto-sans-devanagari-700.woff' with { type: 'file' };
+// @ts-ignore: embedded as a file path, not a module
+import p6 from '../../public/fonts/noto-sans-latin-400.woff' with { type: 'file' };
+// @ts-ignore: embedded as a file path, not a module
+import p7 from '../../public/fonts/noto-sans-latin-700.woff' with { type: 'file' };
+// @ts-ignore: embedded as a file path, not a module
+import p8 from '../../public/fonts/noto-sans-latin-ext-400.woff' with { type: 'file' };
+// @ts-ignore: embedded as a file path, not a module
+import p9 from '../../public/fonts/noto-sans-latin-ext-700.woff' with { type: 'file' };
+// @ts-ignore: embedded as a file path, not a module
+import p10 from '../../public/openapi-init.js' with { type: 'file' };
 // @ts-ignore: embedded as a file path, not a module
 import v0 from 'htmx.org/dist/htmx.min.js' with { type: 'file' };
 // @ts-ignore: embedded as a file path, not a module
@@ -30,7 +46,15 @@ export const embeddedMigrations: { name: string; sql: string }[] = [
 export const publicFiles: Record<string, string> = {
   "app.css": p0,
   "favicon.svg": p1,
-  "openapi-init.js": p2,
+  "fonts/LICENSE-noto-sans-devanagari.txt": p2,
+  "fonts/LICENSE-noto-sans.txt": p3,
+  "fonts/noto-sans-devanagari-400.woff": p4,
+  "fonts/noto-sans-devanagari-700.woff": p5,
+  "fonts/noto-sans-latin-400.woff": p6,
+  "fonts/noto-sans-latin-700.woff": p7,
+  "fonts/noto-sans-latin-ext-400.woff": p8,
+  "fonts/noto-sans-latin-ext-700.woff": p9,
+  "openapi-init.js": p10,
   "vendor/htmx.min.js": v0,
   "vendor/swagger-ui-bundle.js": v1,
   "vendor/swagger-ui.css": v2,
