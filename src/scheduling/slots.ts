@@ -2,7 +2,7 @@
 // holidays and cancelled ranges, plus extra sessions), cut into slots of slot_minutes, each
 // marked available unless booked, blocked or already past.
 import type { AvailabilityException, WeeklySession } from './events';
-import { hhmm, localToUtc, minutesOf, weekdayOf } from './time';
+import { dayToUtc, hhmm, minutesOf, weekdayOf } from './time';
 
 export interface DaySession {
   start: string; // HH:MM local
@@ -58,12 +58,13 @@ export interface SlotInput extends DayInput {
 export function slotsOn(d: SlotInput): Slot[] {
   const blocks = d.exceptions.filter((e) => e.date === d.date && e.kind === 'block' && e.start && e.end);
   const out: Slot[] = [];
+  const toUtc = dayToUtc(d.date, d.timezone);
   for (const session of sessionsOn(d)) {
     const endMin = minutesOf(session.end);
     for (let m = minutesOf(session.start); m + d.slotMinutes <= endMin; m += d.slotMinutes) {
       const local = hhmm(m);
-      const start = localToUtc(d.date, local, d.timezone);
-      const end = localToUtc(d.date, hhmm(m + d.slotMinutes), d.timezone);
+      const start = toUtc(m);
+      const end = toUtc(m + d.slotMinutes);
       if (!start || !end) continue; // a wall-clock time skipped by DST
       let why: Slot['why'];
       if (d.booked.has(start.toISOString())) why = 'booked';

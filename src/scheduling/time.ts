@@ -63,6 +63,20 @@ export function localToUtc(date: string, time: string, tz: string): Date | null 
   return valid.length ? new Date(Math.min(...valid)) : null;
 }
 
+/**
+ * A converter from minutes after local midnight on `date` to UTC. On a day without a clock
+ * change (every day in IST) one offset serves the whole day, which makes a month of slots
+ * cheap; on a DST change day each time goes through localToUtc.
+ */
+export function dayToUtc(date: string, tz: string): (minutes: number) => Date | null {
+  const [y, m, d] = date.split('-').map(Number);
+  const midnight = Date.UTC(y, m - 1, d);
+  const atStart = offsetAt(midnight - offsetAt(midnight, tz), tz);
+  const atEnd = offsetAt(midnight + 86_400_000 - atStart, tz);
+  if (atStart === atEnd) return (minutes) => new Date(midnight + minutes * 60_000 - atStart);
+  return (minutes) => localToUtc(date, hhmm(minutes), tz);
+}
+
 /** ISO weekday (1 = Monday … 7 = Sunday) of a calendar date. */
 export function weekdayOf(date: string): number {
   const d = new Date(`${date}T00:00:00Z`).getUTCDay();
