@@ -230,12 +230,12 @@ export function patientPages(svc: Services, guard: ReturnType<typeof authGuard>)
       ({ scope, params, request }) => {
         const patient = toView(findPatient(scope, params.id), todayOf(scope));
         const history = patientHistory(db, scope.branchId, patient.id);
-        const canEdit = can(scope.role, 'patients.write');
+        const actions = { canEdit: can(scope.role, 'patients.write'), canBook: can(scope.role, 'schedule.book'), canInvoice: can(scope.role, 'billing.collect') };
         const timeZone = zoneOf(scope);
-        if (isHtmx(request)) return html(PatientDetails({ patient, history, timeZone, canEdit }) as string, 200, NO_STORE);
+        if (isHtmx(request)) return html(PatientDetails({ patient, history, timeZone, ...actions }) as string, 200, NO_STORE);
         const headers: Record<string, string> = { ...NO_STORE };
         const flash = takeFlash(request, headers);
-        return html(PatientPage({ user: pageUser(svc, scope), clinicName: clinicName(svc), flash, patient, history, timeZone, canEdit }) as string, 200, headers);
+        return html(PatientPage({ user: pageUser(svc, scope), clinicName: clinicName(svc), flash, patient, history, timeZone, ...actions }) as string, 200, headers);
       },
       { auth: 'patients.read', detail: { hide: true } },
     )

@@ -76,7 +76,13 @@ function Row({ label, value, cls }: { label: string; value: string | null; cls?:
   );
 }
 
-export function PatientDetails({ patient: p, history, timeZone, canEdit }: { patient: PatientView; history: HistoryEntry[]; timeZone: string; canEdit: boolean }) {
+export interface PatientActions {
+  canEdit: boolean;
+  canBook?: boolean;
+  canInvoice?: boolean;
+}
+
+export function PatientDetails({ patient: p, history, timeZone, canEdit, canBook, canInvoice }: { patient: PatientView; history: HistoryEntry[]; timeZone: string } & PatientActions) {
   const age = ageText(p) + (p.date_of_birth ? ` (born ${formatCalendarDate(p.date_of_birth)})` : '');
   return (
     <>
@@ -87,11 +93,23 @@ export function PatientDetails({ patient: p, history, timeZone, canEdit }: { pat
             MRN <strong class="mono" safe>{p.mrn}</strong>
           </p>
         </div>
-        {canEdit ? (
-          <a class="button" href={`/patients/${p.id}/edit`}>
-            Edit
-          </a>
-        ) : null}
+        <div class="actions">
+          {canBook ? (
+            <a class="button primary" href={`/appointments/new?patient_id=${p.id}`}>
+              Book appointment
+            </a>
+          ) : null}
+          {canInvoice ? (
+            <a class="button" href={`/billing/invoices/new?patient_id=${p.id}`}>
+              New invoice
+            </a>
+          ) : null}
+          {canEdit ? (
+            <a class="button" href={`/patients/${p.id}/edit`}>
+              Edit
+            </a>
+          ) : null}
+        </div>
       </div>
       <div class="columns">
         <section class="card" aria-labelledby="demographics-h">
@@ -119,13 +137,13 @@ export function PatientDetails({ patient: p, history, timeZone, canEdit }: { pat
   );
 }
 
-export function PatientPage(p: { user: PageUser; clinicName: string | null; flash: Flash | null; patient: PatientView; history: HistoryEntry[]; timeZone: string; canEdit: boolean }) {
+export function PatientPage(p: { user: PageUser; clinicName: string | null; flash: Flash | null; patient: PatientView; history: HistoryEntry[]; timeZone: string } & PatientActions) {
   return (
     <Layout title={p.patient.name} user={p.user} clinicName={p.clinicName} flash={p.flash} active="patients">
       <p class="crumbs">
         <a href="/patients">← Patients</a>
       </p>
-      <PatientDetails patient={p.patient} history={p.history} timeZone={p.timeZone} canEdit={p.canEdit} />
+      <PatientDetails patient={p.patient} history={p.history} timeZone={p.timeZone} canEdit={p.canEdit} canBook={p.canBook} canInvoice={p.canInvoice} />
     </Layout>
   );
 }
