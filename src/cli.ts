@@ -38,6 +38,16 @@ const commands: Record<string, Command> = {
     run: async () => (await import('./cli/maintenance')).verifyCommand,
     usage: async () => (await import('./cli/maintenance')).verifyUsage,
   },
+  backup: {
+    summary: 'status (replica lag, last snapshot, last drill), now (a checked snapshot file), drill',
+    run: async () => (await import('./cli/backup')).backupCommand,
+    usage: async () => (await import('./cli/backup')).backupUsage,
+  },
+  restore: {
+    summary: 'restore a replica or snapshot into a new folder, checked (integrity_check, verify) first',
+    run: async () => (await import('./cli/backup')).restoreCommand,
+    usage: async () => (await import('./cli/backup')).restoreUsage,
+  },
   export: {
     summary: 'write the event log to stdout as NDJSON (--ndjson)',
     run: async () => (await import('./cli/maintenance')).exportCommand,

@@ -12,11 +12,13 @@ import { type Services, VERSION } from '../http/services';
 import type { Kernel } from '../kernel';
 import type { App } from '../http/app';
 import { getClinic } from '../org/queries';
+import { backupLagGauge } from '../ops/backup-status';
+import { guardWalSize, runsUnderLitestream } from '../ops/litestream';
 import { DEMO_ACCOUNTS, seedDemoClinic } from './demo';
 import { assertUsableSqlite, CliExit, incompatible, openKernelChecked, out, parseFlags, reachableBaseUrls, usageError } from './common';
 
 export const serveUsage = `
-Usage: mymedic serve [--data DIR] [--host H] [--port P] [--config FILE] [--mode MODE] [--demo]
+Usage: mymedic serve [--data DIR] [--host H] [--port P] [--config FILE] [--mode MODE] [--demo] [--litestream]
 
 Serves the clinic's web pages and REST API until stopped (SIGTERM or Ctrl-C).
 Pending database migrations are applied at start. On a data folder without a clinic,
@@ -35,6 +37,10 @@ Options:
   --demo           on a data folder without a clinic, create a demo clinic instead of
                    printing the setup link: accounts owner/demo-owner-1, desk/demo-desk-1,
                    doctor/demo-doctor-1 and a few patients. For trying it out only.
+  --litestream     Litestream replicates this database: leave WAL checkpoints to it
+                   (wal_autocheckpoint=0). Implied when started by \`litestream
+                   replicate -exec\`, or when MYMEDIC_LITESTREAM=1, LITESTREAM=1 or
+                   MYMEDIC_LITESTREAM_CONFIG is set; MYMEDIC_LITESTREAM=0 turns it off.
   -h, --help       show this help
 
 Settings apply in this order, later ones winning: defaults, config file, environment
@@ -55,6 +61,7 @@ const options = {
   config: { type: 'string' },
   mode: { type: 'string' },
   demo: { type: 'boolean' },
+  litestream: { type: 'boolean' },
 } as const;
 
 // Above the app's own 1 MB limit (src/http/app.ts), so an oversized body gets the JSON 413, not a bare one.
@@ -80,7 +87,12 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const logger = jsonLogger(config.logLevel);
 
   applyMigrations(config, logger);
-  const kernel = openKernelChecked(config.dataDir);
+  const litestream = runsUnderLitestream(values.litestream);
+  const kernel = openKernelChecked(config.dataDir, { leaveCheckpointsToLitestream: litestream.yes });
+  if (litestream.yes) {
+    logger.log('info', 'leaving WAL checkpoints to Litestream', { why: litestream.why });
+    guardWalSize(kernel.db, kernel.file, (walBytes) => logger.log('warn', 'WAL past 512 MB: checkpointed it (is Litestream running?)', { walBytes }));
+  }
   let svc: Services;
   try {
     svc = {
@@ -198,5 +210,8 @@ function addGauges(svc: Services): void {
   // seq is strictly increasing and events are never deleted: the highest seq is the count.
   m.gauge('mymedic_events_stored', 'Events in the log', () => (lastSeq.get() as { n: number }).n);
   m.gauge('mymedic_process_resident_memory_bytes', 'Resident memory of the server process', () => process.memoryUsage.rss());
+  m.gauge('mymedic_backup_lag_seconds', 'Seconds the Litestream replica is behind the live database; -1 without a replica, NaN when it cannot be read', () =>
+    backupLagGauge(svc.config.dataDir),
+  );
   m.gauge('mymedic_uptime_seconds', 'Seconds since the server started', () => Math.round((Date.now() - svc.startedAt.getTime()) / 1000));
 }
