@@ -35,6 +35,7 @@ const NAV: { href: string; label: string; key: string; permission: Permission }[
   { href: '/admin/doctors', label: 'Doctors', key: 'doctors', permission: 'doctors.manage' },
   { href: '/admin/users', label: 'Staff', key: 'users', permission: 'users.manage' },
   { href: '/admin/branches', label: 'Branches', key: 'branches', permission: 'branches.manage' },
+  { href: '/admin/system', label: 'System', key: 'system', permission: 'system.read' },
 ];
 
 export const roleLabel = (r: string) => r.replace('_', ' ').replace(/^./, (c) => c.toUpperCase());

@@ -2,7 +2,10 @@
 import type { Database } from 'bun:sqlite';
 import { openDatabase } from '../core/db';
 import type { EventRow } from '../core/events';
-import { appliedSchemaVersion, latestSchemaVersion, migrate, SchemaTooNewError } from '../core/migrate';
+import { appliedSchemaVersion, latestSchemaVersion, SchemaTooNewError } from '../core/migrate';
+import { VERSION } from '../http/services';
+import { recordRebuild } from '../ops/status';
+import { describeSnapshot, migrateWithSnapshot, type UpgradeResult, upgradeFailureMessage } from '../ops/upgrade';
 import { verify } from '../core/verify';
 import { allProjections } from '../kernel';
 import { eventLine } from '../system/event-lines';
@@ -24,8 +27,11 @@ export const migrateUsage = `
 Usage: mymedic migrate --data DIR
 
 Applies the database schema changes this version of mymedic brings, in one transaction.
-\`mymedic serve\` does this by itself at start; run it by hand to upgrade ahead of time
-(take a backup first). A database written by a newer mymedic is refused (exit 3).
+\`mymedic serve\` does this by itself at start; run it by hand to upgrade ahead of time.
+First it saves the database as it was to DIR/backups/pre-migrate-<from>-to-<to>-<time>.db
+(a consistent copy; the last three are kept) and prints its name. If a migration fails,
+nothing is changed (exit 1): go back with \`install.sh --rollback\`. A database written
+by a newer mymedic is refused (exit 3).
 
 Options:
   --data DIR    data folder (default: $MYMEDIC_DATA, else ./data)
@@ -87,15 +93,17 @@ export async function migrateCommand(argv: string[]): Promise<number> {
   const db = openDatabase(file);
   try {
     const before = appliedSchemaVersion(db);
-    let applied: string[];
+    let r: UpgradeResult;
     try {
-      applied = migrate(db);
+      r = migrateWithSnapshot(db, dataDir);
     } catch (e) {
-      throw incompatible(e) ?? e;
+      const failed = upgradeFailureMessage(e, VERSION);
+      throw failed ? new CliExit(failed) : (incompatible(e) ?? e);
     }
-    if (!applied.length) out(`schema current (${before})`);
+    if (r.snapshot) out(describeSnapshot(r.snapshot));
+    if (!r.applied.length) out(`schema current (${before})`);
     else {
-      for (const name of applied) out(`applied ${name}`);
+      for (const name of r.applied) out(`applied ${name}`);
       out(`schema ${before} -> ${appliedSchemaVersion(db)}`);
     }
     return 0;
@@ -110,6 +118,7 @@ export async function rebuildCommand(argv: string[]): Promise<number> {
     const t0 = performance.now();
     const n = k.projections.rebuild();
     const ms = performance.now() - t0;
+    recordRebuild(k.db, { at: new Date().toISOString(), seconds: Math.round(ms) / 1000, events: n });
     out(`rebuilt ${k.projections.tables().length} read tables: ${n} events replayed in ${(ms / 1000).toFixed(2)} s`);
     return 0;
   });

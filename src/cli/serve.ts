@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { type Config, databaseFile, loadConfig, loadSecret } from '../core/config';
 import { openDatabase } from '../core/db';
 import { randomToken } from '../core/ids';
-import { migrate } from '../core/migrate';
 import { jsonLogger, type Logger } from '../http/log';
 import { type Services, VERSION } from '../http/services';
 import type { Kernel } from '../kernel';
@@ -14,6 +13,8 @@ import type { App } from '../http/app';
 import { getClinic } from '../org/queries';
 import { backupLagGauge } from '../ops/backup-status';
 import { guardWalSize, runsUnderLitestream } from '../ops/litestream';
+import { addSystemGauges } from '../ops/status';
+import { describeSnapshot, migrateWithSnapshot, upgradeFailureMessage } from '../ops/upgrade';
 import { DEMO_ACCOUNTS, seedDemoClinic } from './demo';
 import { assertUsableSqlite, CliExit, incompatible, openKernelChecked, out, parseFlags, reachableBaseUrls, usageError } from './common';
 
@@ -21,7 +22,10 @@ export const serveUsage = `
 Usage: mymedic serve [--data DIR] [--host H] [--port P] [--config FILE] [--mode MODE] [--demo] [--litestream]
 
 Serves the clinic's web pages and REST API until stopped (SIGTERM or Ctrl-C).
-Pending database migrations are applied at start. On a data folder without a clinic,
+Pending database migrations are applied at start, after saving the database as it was
+to DIR/backups/pre-migrate-<from>-to-<to>-<time>.db (the last three are kept); if one
+fails, nothing changes and it exits 1 naming that copy and \`install.sh --rollback\`.
+On a data folder without a clinic,
 it prints a one-time setup link (also written to DIR/setup-token) that lets the first
 person who opens it create the clinic and the owner's account; or use \`mymedic init\`.
 
@@ -50,7 +54,8 @@ MYMEDIC_TRUST_PROXY, MYMEDIC_SECRET), flags.
 Logs are JSON lines on stdout. Once listening it logs {"msg":"listening","url":...}.
 Metrics for Prometheus are at /metrics; health at /healthz and /readyz.
 
-Exit codes: 0 stopped by a signal, 1 failed to start (e.g. port in use), 2 wrong
+Exit codes: 0 stopped by a signal, 1 failed to start (e.g. port in use, a migration
+failed), 2 wrong
 usage, 3 the database was written by a newer mymedic or this build's SQLite is too old.
 `;
 
@@ -175,13 +180,23 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
 }
 
-/** Applies pending migrations before the kernel opens, so the log says which ran. */
+/**
+ * Applies pending migrations before the kernel opens, so the log says which ran, after saving
+ * the database as it was (src/ops/upgrade.ts). A failed migration changes nothing, and this
+ * build does not serve the old schema: it exits 1 naming the saved copy and --rollback.
+ */
 function applyMigrations(config: Config, logger: Logger): void {
   const db = openDatabase(databaseFile(config.dataDir));
   try {
-    const applied = migrate(db);
-    if (applied.length) logger.log('info', 'migrations applied', { migrations: applied });
+    const r = migrateWithSnapshot(db, config.dataDir);
+    if (r.snapshot) logger.log('info', describeSnapshot(r.snapshot), { file: r.snapshot.file, from: r.from, to: r.to, reused: r.snapshot.reused });
+    if (r.applied.length) logger.log('info', 'migrations applied', { migrations: r.applied, from: r.from, to: r.to });
   } catch (e) {
+    const failed = upgradeFailureMessage(e, VERSION);
+    if (failed) {
+      logger.log('error', 'migrations failed; not serving', { error: (e as Error).message });
+      throw new CliExit(failed);
+    }
     throw incompatible(e) ?? e;
   } finally {
     db.close();
@@ -214,4 +229,5 @@ function addGauges(svc: Services): void {
     backupLagGauge(svc.config.dataDir),
   );
   m.gauge('mymedic_uptime_seconds', 'Seconds since the server started', () => Math.round((Date.now() - svc.startedAt.getTime()) / 1000));
+  addSystemGauges(svc);
 }

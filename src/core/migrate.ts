@@ -42,8 +42,38 @@ export class SchemaTooNewError extends Error {
   }
 }
 
-/** Applies pending migrations; returns the names applied. Throws SchemaTooNewError on a newer db. */
-export function migrate(db: Database, migrations = knownMigrations()): string[] {
+/** A migration that failed; the run it was part of has been rolled back. */
+export class MigrationFailedError extends Error {
+  constructor(
+    readonly migration: string,
+    override readonly cause: unknown,
+  ) {
+    super(`migration ${migration} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'MigrationFailedError';
+  }
+}
+
+export interface MigrationPlan {
+  /** Schema version before the run (-1: a new, empty database). */
+  from: number;
+  to: number;
+  pending: Migration[];
+}
+
+export interface MigrateOptions {
+  /**
+   * Runs inside the run's write transaction, before its first change: what it reads from
+   * another connection is exactly the database the migrations start from (src/ops/upgrade.ts
+   * snapshots it there). Throwing cancels the run.
+   */
+  beforeApply?: (plan: MigrationPlan) => void;
+}
+
+/**
+ * Applies pending migrations; returns the names applied. Throws SchemaTooNewError on a newer
+ * db, MigrationFailedError (nothing applied) when one of them fails.
+ */
+export function migrate(db: Database, migrations = knownMigrations(), opts: MigrateOptions = {}): string[] {
   ensureTable(db);
   const current = appliedSchemaVersion(db);
   const latest = latestSchemaVersion(migrations);
@@ -53,9 +83,14 @@ export function migrate(db: Database, migrations = knownMigrations()): string[] 
   if (!pending.length) return [];
   const insert = db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)');
   db.transaction(() => {
+    opts.beforeApply?.({ from: current, to: latest, pending });
     for (const m of pending) {
-      for (const stmt of m.sql.split('--> statement-breakpoint')) {
-        if (stmt.trim()) db.run(stmt);
+      try {
+        for (const stmt of m.sql.split('--> statement-breakpoint')) {
+          if (stmt.trim()) db.run(stmt);
+        }
+      } catch (e) {
+        throw new MigrationFailedError(m.name, e);
       }
       insert.run(m.version, m.name, sha256Hex(m.sql), new Date().toISOString());
     }

@@ -17,6 +17,7 @@ import { homeRoutes } from '../home/routes';
 import { setupRoutes } from '../setup/routes';
 import { systemRoutes } from '../system/routes';
 import { openapiRoutes } from '../system/openapi';
+import { systemPages } from '../ops/pages';
 import { DomainError } from '../core/errors';
 import { errorResponse } from './errors';
 import { authGuard } from './guard';
@@ -105,6 +106,7 @@ export function createApp(svc: Services) {
     .use(billingRoutes(svc, guard))
     .use(receiptRoutes(svc, guard))
     .use(billingPages(svc, guard))
+    .use(systemPages(svc, guard))
     .use(gatewayRoutes(svc, guard));
 }
 

@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   'day.close': ['owner', 'admin', 'front_desk', 'billing'],
   /** collection reports and exports */
   'reports.read': ['owner', 'admin', 'billing'],
+  /** the system status page: version, storage, backups */
+  'system.read': ['owner', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
