@@ -113,9 +113,13 @@ export const queueDecider: Decider<QueueState, QueueEvent, QueueCommand> = {
       case 'skip':
         if (token.state !== 'waiting' && token.state !== 'called') refuse('skip');
         return [{ type: 'queue.token_skipped', data }];
-      case 'recall':
+      case 'recall': {
         if (token.state !== 'skipped') refuse('recall');
+        // The patient may have taken a new token since: one live token per patient.
+        const live = s.tokens.find((t) => t.patientId === token.patientId && LIVE.includes(t.state));
+        if (live) throw conflict('already_in_queue', `This patient already holds token ${live.number} in this doctor's queue today`, { token_id: live.id, number: live.number });
         return [{ type: 'queue.token_recalled', data }];
+      }
     }
   },
 };

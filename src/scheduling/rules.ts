@@ -40,7 +40,7 @@ export interface DoctorInput {
 }
 
 export function validateDoctor(d: DoctorInput): DoctorProfile {
-  const languages = (d.languages ?? []).map((l) => text(l, 'languages', 40)).filter(Boolean);
+  const languages = (d.languages ?? []).map((l) => text(l, 'languages', 40, false)).filter(Boolean);
   if (languages.length > 12) throw unprocessable('invalid_languages', 'At most 12 languages', { field: 'languages' });
   return {
     name: text(d.name, 'name', 120),
@@ -87,7 +87,7 @@ export function validateSessions(sessions: WeeklySession[]): WeeklySession[] {
 
 export function validateExceptions(exceptions: AvailabilityException[], sessions: WeeklySession[]): AvailabilityException[] {
   if (exceptions.length > 1000) throw unprocessable('too_many_exceptions', 'At most 1000 exceptions', { field: 'exceptions' });
-  return exceptions.map((e, i) => {
+  const out = exceptions.map((e, i): AvailabilityException => {
     const where = `exceptions[${i}]`;
     if (!isValidDate(e.date)) throw unprocessable('invalid_date', `${where}: date must be a real date, YYYY-MM-DD`, { field: `exceptions.${i}.date` });
     const note = e.note ? text(e.note, 'note', 200, false) || null : null;
@@ -110,6 +110,12 @@ export function validateExceptions(exceptions: AvailabilityException[], sessions
         throw unprocessable('invalid_kind', `${where}: kind must be leave, cancelled, extra or block`, { field: `exceptions.${i}.kind` });
     }
   });
+  // Two extra sessions on one date must not overlap either (their slots would be listed twice).
+  out.forEach((a, i) => {
+    const b = out.find((x, j) => j < i && x.kind === 'extra' && a.kind === 'extra' && x.date === a.date && minutesOf(x.start!) < minutesOf(a.end!) && minutesOf(a.start!) < minutesOf(x.end!));
+    if (b) throw unprocessable('overlapping_sessions', `exceptions[${i}]: the extra session overlaps the extra ${b.start}–${b.end} session on ${a.date}`, { field: `exceptions[${i}]` });
+  });
+  return out;
 }
 
 export function cleanDate(date: string, field = 'date'): string {

@@ -64,8 +64,10 @@ export function slotsOn(d: SlotInput): Slot[] {
     for (let m = minutesOf(session.start); m + d.slotMinutes <= endMin; m += d.slotMinutes) {
       const local = hhmm(m);
       const start = toUtc(m);
-      const end = toUtc(m + d.slotMinutes);
-      if (!start || !end) continue; // a wall-clock time skipped by DST
+      if (!start) continue; // a wall-clock time skipped by DST
+      // slot_minutes of real time: across a clock change the wall-clock end would make the
+      // slot an hour shorter (dropped) or longer (75 minutes) than it is.
+      const end = new Date(start.getTime() + d.slotMinutes * 60_000);
       let why: Slot['why'];
       if (d.booked.has(start.toISOString())) why = 'booked';
       else if (blocks.some((b) => overlaps(m, m + d.slotMinutes, minutesOf(b.start!), minutesOf(b.end!)))) why = 'blocked';

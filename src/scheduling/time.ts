@@ -55,7 +55,9 @@ export function localToUtc(date: string, time: string, tz: string): Date | null 
   const [y, m, d] = date.split('-').map(Number);
   const [hh, mm] = time.split(':').map(Number);
   const naive = Date.UTC(y, m - 1, d, hh, mm);
-  const candidates = new Set([naive - offsetAt(naive, tz), naive - offsetAt(naive - 3 * 3600_000, tz), naive - offsetAt(naive + 3 * 3600_000, tz)]);
+  // The instant lies within ±14 h of the naive reading (offsets run from -12 to +14 h), so
+  // the offsets a day either side are the ones in force before and after any change near it.
+  const candidates = new Set([naive - offsetAt(naive, tz), naive - offsetAt(naive - 86_400_000, tz), naive - offsetAt(naive + 86_400_000, tz)]);
   const valid = [...candidates].filter((ms) => {
     const l = toLocal(new Date(ms), tz);
     return l.date === date && l.time === time;
@@ -71,9 +73,18 @@ export function localToUtc(date: string, time: string, tz: string): Date | null 
 export function dayToUtc(date: string, tz: string): (minutes: number) => Date | null {
   const [y, m, d] = date.split('-').map(Number);
   const midnight = Date.UTC(y, m - 1, d);
-  const atStart = offsetAt(midnight - offsetAt(midnight, tz), tz);
-  const atEnd = offsetAt(midnight + 86_400_000 - atStart, tz);
-  if (atStart === atEnd) return (minutes) => new Date(midnight + minutes * 60_000 - atStart);
+  // One offset serves the day when it holds at both ends of the day it would give: tried
+  // with the offsets a day before and a day after (a change at local midnight included).
+  let off = offsetAt(midnight - 86_400_000, tz);
+  let holdsAtStart = offsetAt(midnight - off, tz) === off;
+  if (!holdsAtStart) {
+    off = offsetAt(midnight + 2 * 86_400_000, tz);
+    holdsAtStart = offsetAt(midnight - off, tz) === off;
+  }
+  if (holdsAtStart && offsetAt(midnight + 86_400_000 - off - 60_000, tz) === off) {
+    const fixed = off;
+    return (minutes) => new Date(midnight + minutes * 60_000 - fixed);
+  }
   return (minutes) => localToUtc(date, hhmm(minutes), tz);
 }
 
