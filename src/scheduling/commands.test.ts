@@ -341,6 +341,15 @@ describe('follow-ups', () => {
     expect(eventsOf((tx) => S.bookAppointment(tx, scope, { patient_id: patients[0], doctor_id: doctorId, start: at('2026-12-09', '10:30'), mode: 'in_person' }))).toEqual(['appointment.booked']);
   });
 
+  test('cancelling the appointment a follow-up was booked for puts the follow-up back on the recall list', () => {
+    const f = run((tx) => S.scheduleFollowup(tx, scope, { patient_id: patients[0], doctor_id: doctorId, in_days: 7 }));
+    const a = book(at('2026-12-08', '10:30'));
+    expect(getFollowup(k.db, scope.branchId, f)!.status).toBe('booked');
+    expect(eventsOf((tx) => S.cancelAppointment(tx, scope, a, 'travelling'))).toEqual(['appointment.cancelled', 'followup.reopened']);
+    expect(getFollowup(k.db, scope.branchId, f)).toMatchObject({ status: 'due', appointmentId: null });
+    expect(verify(k.db, k.file, allProjections).ok).toBe(true);
+  });
+
   test('the oldest due follow-up is linked first', () => {
     const later = run((tx) => S.scheduleFollowup(tx, scope, { patient_id: patients[0], doctor_id: doctorId, due_date: '2026-12-20' }));
     const sooner = run((tx) => S.scheduleFollowup(tx, scope, { patient_id: patients[0], doctor_id: doctorId, due_date: '2026-12-10' }));

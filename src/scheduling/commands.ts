@@ -206,6 +206,9 @@ export function rescheduleAppointment(tx: Tx, scope: Scope, id: string, start: s
 export function cancelAppointment(tx: Tx, scope: Scope, id: string, reason: string): void {
   appointmentOf(tx, scope, id);
   tx.execute(appointmentStream(id), scope.branchId, appointmentDecider, { kind: 'cancel', reason: cleanReason(reason, true)! });
+  // A follow-up this appointment was booked for is due again: back on the recall list.
+  const followup = tx.db.query(`SELECT id FROM followups WHERE branch_id = ? AND appointment_id = ? AND status = 'booked'`).get(scope.branchId, id) as { id: string } | null;
+  if (followup) tx.execute(followupStream(followup.id), scope.branchId, followupDecider, { kind: 'reopen', appointmentId: id });
 }
 
 export function markNoShow(tx: Tx, scope: Scope, id: string): void {

@@ -88,7 +88,9 @@ export type SchedulingEvent =
   | { type: 'queue.token_recalled'; data: { token_id: string } }
   | { type: 'followup.scheduled'; data: { followup_id: string; patient_id: string; doctor_id: string; due_date: string; note: string | null } }
   | { type: 'followup.booked'; data: { appointment_id: string } }
-  | { type: 'followup.cancelled'; data: { reason: string | null } };
+  | { type: 'followup.cancelled'; data: { reason: string | null } }
+  /** Its appointment was cancelled: the follow-up is due again. */
+  | { type: 'followup.reopened'; data: { appointment_id: string } };
 
 export type EventOf<T extends SchedulingEvent['type']> = Extract<SchedulingEvent, { type: T }>;
 
@@ -97,7 +99,7 @@ export const SCHEDULING_EVENT_TYPES = new Set<SchedulingEvent['type']>([
   'doctor.calendar_token_issued', 'doctor.calendar_token_revoked', 'holiday.declared', 'holiday.removed',
   'appointment.booked', 'appointment.rescheduled', 'appointment.cancelled', 'appointment.checked_in', 'appointment.no_show',
   'queue.token_issued', 'queue.token_called', 'queue.consultation_started', 'queue.consultation_completed',
-  'queue.token_skipped', 'queue.token_recalled', 'followup.scheduled', 'followup.booked', 'followup.cancelled',
+  'queue.token_skipped', 'queue.token_recalled', 'followup.scheduled', 'followup.booked', 'followup.cancelled', 'followup.reopened',
 ]);
 
 export const doctorStream = (id: string) => `doctor-${id}`;

@@ -59,3 +59,10 @@ describe('follow-up', () => {
     expect([booked, cancelled].reduce(followupDecider.evolve, followupDecider.initialState)).toEqual({ status: 'none' });
   });
 });
+
+test('a booked follow-up reopens when its appointment is cancelled; nothing else reopens', () => {
+  const booked: EventOf<'followup.booked'> = { type: 'followup.booked', data: { appointment_id: 'a1' } };
+  given(followupDecider, [scheduled, booked]).when({ kind: 'reopen', appointmentId: 'a1' }).then([{ type: 'followup.reopened', data: { appointment_id: 'a1' } }]);
+  given(followupDecider, [scheduled]).when({ kind: 'reopen', appointmentId: 'a1' }).thenThrows('invalid_transition');
+  given(followupDecider, [scheduled, cancelled]).when({ kind: 'reopen', appointmentId: 'a1' }).thenThrows('invalid_transition');
+});

@@ -3,14 +3,15 @@ import type { Decider } from '../core/decider';
 import { conflict } from '../core/errors';
 import type { EventOf } from './events';
 
-type FollowupEvent = EventOf<'followup.scheduled'> | EventOf<'followup.booked'> | EventOf<'followup.cancelled'>;
+type FollowupEvent = EventOf<'followup.scheduled'> | EventOf<'followup.booked'> | EventOf<'followup.cancelled'> | EventOf<'followup.reopened'>;
 
 export type FollowupState = { status: 'none' } | { status: 'due' | 'booked' | 'cancelled'; patientId: string; doctorId: string; dueDate: string };
 
 export type FollowupCommand =
   | { kind: 'schedule'; followupId: string; patientId: string; doctorId: string; dueDate: string; note: string | null }
   | { kind: 'book'; appointmentId: string }
-  | { kind: 'cancel'; reason: string | null };
+  | { kind: 'cancel'; reason: string | null }
+  | { kind: 'reopen'; appointmentId: string };
 
 export const followupDecider: Decider<FollowupState, FollowupEvent, FollowupCommand> = {
   initialState: { status: 'none' },
@@ -22,6 +23,8 @@ export const followupDecider: Decider<FollowupState, FollowupEvent, FollowupComm
         return s.status === 'none' ? s : { ...s, status: 'booked' };
       case 'followup.cancelled':
         return s.status === 'none' ? s : { ...s, status: 'cancelled' };
+      case 'followup.reopened':
+        return s.status === 'none' ? s : { ...s, status: 'due' };
     }
   },
   decide(c, s) {
@@ -30,6 +33,10 @@ export const followupDecider: Decider<FollowupState, FollowupEvent, FollowupComm
       return [{ type: 'followup.scheduled', data: { followup_id: c.followupId, patient_id: c.patientId, doctor_id: c.doctorId, due_date: c.dueDate, note: c.note } }];
     }
     if (s.status === 'none') throw conflict('no_followup', 'No such follow-up');
+    if (c.kind === 'reopen') {
+      if (s.status !== 'booked') throw conflict('invalid_transition', `This follow-up is ${s.status}, not booked`, { status: s.status });
+      return [{ type: 'followup.reopened', data: { appointment_id: c.appointmentId } }];
+    }
     if (s.status !== 'due') throw conflict('invalid_transition', `This follow-up is already ${s.status}`, { status: s.status });
     if (c.kind === 'book') return [{ type: 'followup.booked', data: { appointment_id: c.appointmentId } }];
     return [{ type: 'followup.cancelled', data: { reason: c.reason } }];

@@ -54,6 +54,7 @@ export const schedulingProjection: Projection = {
        VALUES (?, ?, ?, ?, ?, ?, 'due', NULL, ?, ?)`,
     );
     const bookFollowup = db.prepare(`UPDATE followups SET status = 'booked', appointment_id = ?, updated_at = ? WHERE id = ?`);
+    const reopenFollowup = db.prepare(`UPDATE followups SET status = 'due', appointment_id = NULL, updated_at = ? WHERE id = ?`);
     const cancelFollowup = db.prepare(`UPDATE followups SET status = 'cancelled', updated_at = ? WHERE id = ?`);
 
     return (ev: StoredEvent) => {
@@ -151,6 +152,9 @@ export const schedulingProjection: Projection = {
         }
         case 'followup.booked':
           bookFollowup.run(e.data.appointment_id, at, idAfter('followup-', ev.stream));
+          break;
+        case 'followup.reopened':
+          reopenFollowup.run(at, idAfter('followup-', ev.stream));
           break;
         case 'followup.cancelled':
           cancelFollowup.run(at, idAfter('followup-', ev.stream));
