@@ -1,13 +1,13 @@
 // Runs every benchmark in sequence, each in its own process, and prints a summary table of
 // the figures they report against their targets. Prints; never fails on a figure.
-//   bun bench/run.ts [--quick] [append rebuild http binary] [--json=FILE]
+//   bun bench/run.ts [--quick] [append rebuild http binary receipt scheduling payments] [--json=FILE]
 // BENCH_QUICK=1 works like --quick. Exit code is non-zero only if a benchmark crashed.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { chunksOf, flag, fmtNumber, ms, now, type Op, QUICK, table } from './lib';
 
-const ALL = ['append', 'rebuild', 'http', 'binary', 'receipt'] as const;
+const ALL = ['append', 'rebuild', 'http', 'binary', 'receipt', 'scheduling', 'payments'] as const;
 const picked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a));
 const benches = picked.length ? picked : [...ALL];
 
@@ -45,6 +45,30 @@ const LABELS: Record<string, string> = {
   'receipt.cpu_p50_ms': 'receipt PDF, process CPU per receipt, p50 (ms)',
   'receipt.max_kb': 'receipt PDF, largest (KB)',
   'receipt.cold_first_ms': 'first receipt of a process: fonts parsed (ms)',
+  'scheduling.history_appointments': 'appointments in the database the pages read',
+  'scheduling.bare_rps': 'bare Elysia echo, booking bodies (req/s)',
+  'scheduling.book_rps': 'POST /api/v1/appointments (req/s)',
+  'scheduling.book_ratio': 'bookings ÷ bare',
+  'scheduling.book_p50_ms': 'bookings p50 (ms)',
+  'scheduling.book_p99_ms': 'bookings p99 (ms)',
+  'scheduling.book_cpu_us_per_req': 'server CPU per booking (µs)',
+  'scheduling.board_p50_ms': 'GET /board, 10 doctors, 600 appointments, p50 (ms)',
+  'scheduling.board_p99_ms': 'GET /board p99 (ms)',
+  'scheduling.queue_p50_ms': 'GET /queue/{doctor} p50 (ms)',
+  'scheduling.queue_p99_ms': 'GET /queue/{doctor} p99 (ms)',
+  'scheduling.slots_month_p99_ms': "slotsOn for a doctor's 30 days, worst p99 of IST/London (ms)",
+  'scheduling.doctor_day_month_p50_ms': 'doctorDay() × 30 from the database, p50 (ms)',
+  'payments.run_balance_ratio': 'runner.run recordPayment (balance) ÷ bare append',
+  'payments.run_deposit_ratio': 'runner.run recordPayment (deposit) ÷ bare append',
+  'payments.submit_balance_ratio': 'runner.submit ×32 recordPayment (balance) ÷ bare append',
+  'payments.submit_deposit_ratio': 'runner.submit ×32 recordPayment (deposit) ÷ bare append',
+  'payments.run_balance_per_s': 'runner.run recordPayment, balance (payments/s)',
+  'payments.submit_balance_per_s': 'runner.submit ×32 recordPayment, balance (payments/s)',
+  'payments.http_rps': 'POST /api/v1/payments (req/s)',
+  'payments.http_ratio': 'payments over HTTP ÷ bare',
+  'payments.http_p50_ms': 'payments over HTTP p50 (ms)',
+  'payments.http_p99_ms': 'payments over HTTP p99 (ms)',
+  'payments.http_cpu_us_per_req': 'server CPU per payment request (µs)',
 };
 
 async function runOne(name: string): Promise<{ figures: Figure[]; targets: Map<string, Target>; code: number; ms: number; load: number }> {
