@@ -1,7 +1,7 @@
 // Read-side functions for billing. Every one takes the caller's branch.
 import type { Database } from 'bun:sqlite';
 import { and, asc, desc, eq, isNull, lte, sql } from 'drizzle-orm';
-import { orm } from '../core/orm';
+import { orm, preparedQuery } from '../core/orm';
 import type { DepositRule, PriceItem } from './events';
 import type { Line, Totals } from './money';
 import { billingPolicies, creditNotes, dayCloses, depositRules, invoices, payments, priceItems, refunds } from './schema';
@@ -51,7 +51,10 @@ export function refundableUntilHours(db: Database, branchId: string): number {
 }
 
 export function getInvoice(db: Database, branchId: string, id: string): InvoiceRow | null {
-  return orm(db).select().from(invoices).where(and(eq(invoices.branchId, branchId), eq(invoices.id, id))).get() ?? null;
+  const q = preparedQuery(db, 'getInvoice', (o) =>
+    o.select().from(invoices).where(and(eq(invoices.branchId, sql.placeholder('branchId')), eq(invoices.id, sql.placeholder('id')))).prepare(),
+  );
+  return q.get({ branchId, id }) ?? null;
 }
 
 export const balanceOf = (i: Pick<InvoiceRow, 'total' | 'credited' | 'paid' | 'refunded'>) => i.total - i.credited - (i.paid - i.refunded);
@@ -96,11 +99,17 @@ export function invoiceJson(i: InvoiceRow) {
 }
 
 export function invoicesOfAppointment(db: Database, branchId: string, appointmentId: string): InvoiceRow[] {
-  return orm(db).select().from(invoices).where(and(eq(invoices.branchId, branchId), eq(invoices.appointmentId, appointmentId))).all();
+  const q = preparedQuery(db, 'invoicesOfAppointment', (o) =>
+    o.select().from(invoices).where(and(eq(invoices.branchId, sql.placeholder('branchId')), eq(invoices.appointmentId, sql.placeholder('appointmentId')))).prepare(),
+  );
+  return q.all({ branchId, appointmentId });
 }
 
 export function getPayment(db: Database, branchId: string, id: string): PaymentRow | null {
-  return orm(db).select().from(payments).where(and(eq(payments.branchId, branchId), eq(payments.id, id))).get() ?? null;
+  const q = preparedQuery(db, 'getPayment', (o) =>
+    o.select().from(payments).where(and(eq(payments.branchId, sql.placeholder('branchId')), eq(payments.id, sql.placeholder('id')))).prepare(),
+  );
+  return q.get({ branchId, id }) ?? null;
 }
 
 export function paymentJson(p: PaymentRow) {
@@ -141,7 +150,14 @@ export function openDeposits(db: Database, branchId: string, appointmentId: stri
 }
 
 export function depositsOfAppointment(db: Database, branchId: string, appointmentId: string): PaymentRow[] {
-  return orm(db).select().from(payments).where(and(eq(payments.branchId, branchId), eq(payments.appointmentId, appointmentId), eq(payments.kind, 'deposit'))).all();
+  const q = preparedQuery(db, 'depositsOfAppointment', (o) =>
+    o
+      .select()
+      .from(payments)
+      .where(and(eq(payments.branchId, sql.placeholder('branchId')), eq(payments.appointmentId, sql.placeholder('appointmentId')), eq(payments.kind, 'deposit')))
+      .prepare(),
+  );
+  return q.all({ branchId, appointmentId });
 }
 
 export function paymentByGatewayId(db: Database, gateway: string, gatewayPaymentId: string): PaymentRow | null {
@@ -149,7 +165,10 @@ export function paymentByGatewayId(db: Database, gateway: string, gatewayPayment
 }
 
 export function refundsOfPayment(db: Database, branchId: string, paymentId: string): RefundRow[] {
-  return orm(db).select().from(refunds).where(and(eq(refunds.branchId, branchId), eq(refunds.paymentId, paymentId))).orderBy(asc(refunds.createdAt)).all();
+  const q = preparedQuery(db, 'refundsOfPayment', (o) =>
+    o.select().from(refunds).where(and(eq(refunds.branchId, sql.placeholder('branchId')), eq(refunds.paymentId, sql.placeholder('paymentId')))).orderBy(asc(refunds.createdAt)).prepare(),
+  );
+  return q.all({ branchId, paymentId });
 }
 
 export function getRefund(db: Database, branchId: string, id: string): RefundRow | null {
@@ -172,7 +191,14 @@ export function refundJson(r: RefundRow) {
 }
 
 export function isDayClosed(db: Database, branchId: string, userId: string, date: string): boolean {
-  return !!orm(db).select().from(dayCloses).where(and(eq(dayCloses.branchId, branchId), eq(dayCloses.userId, userId), eq(dayCloses.businessDate, date))).get();
+  const q = preparedQuery(db, 'isDayClosed', (o) =>
+    o
+      .select({ date: dayCloses.businessDate })
+      .from(dayCloses)
+      .where(and(eq(dayCloses.branchId, sql.placeholder('branchId')), eq(dayCloses.userId, sql.placeholder('userId')), eq(dayCloses.businessDate, sql.placeholder('date'))))
+      .prepare(),
+  );
+  return !!q.get({ branchId, userId, date });
 }
 
 export function dayClosesOn(db: Database, branchId: string, date: string) {

@@ -606,7 +606,9 @@ export function schedulingPages(svc: Services, guard: ReturnType<typeof authGuar
     const apptIds = rows.map((r) => r.appointmentId).filter((x): x is string => !!x);
     const patients = new Map<string, { name: string; mrn: string }>();
     if (patientIds.length) {
-      const found = db.query(`SELECT id, name, mrn FROM patients WHERE branch_id = ? AND id IN (SELECT value FROM json_each(?))`).all(scope.branchId, JSON.stringify(patientIds)) as {
+      // Driven from the id list (primary-key lookups): `id IN (json_each)` lets SQLite pick the
+      // branch index and walk every patient (and appointment) of the branch.
+      const found = db.query(`SELECT p.id, p.name, p.mrn FROM json_each(?2) j CROSS JOIN patients p ON p.id = j.value WHERE p.branch_id = ?1`).all(scope.branchId, JSON.stringify(patientIds)) as {
         id: string;
         name: string;
         mrn: string;
@@ -615,7 +617,7 @@ export function schedulingPages(svc: Services, guard: ReturnType<typeof authGuar
     }
     const apptStarts = new Map<string, string>();
     if (apptIds.length) {
-      const found = db.query(`SELECT id, start FROM appointments WHERE branch_id = ? AND id IN (SELECT value FROM json_each(?))`).all(scope.branchId, JSON.stringify(apptIds)) as {
+      const found = db.query(`SELECT a.id, a.start FROM json_each(?2) j CROSS JOIN appointments a ON a.id = j.value WHERE a.branch_id = ?1`).all(scope.branchId, JSON.stringify(apptIds)) as {
         id: string;
         start: string;
       }[];

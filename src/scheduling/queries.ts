@@ -57,9 +57,12 @@ export interface Availability {
 }
 
 export function availabilityOf(db: Database, doctorId: string): Availability {
-  const o = orm(db);
-  const sessions = o.select().from(doctorSessions).where(eq(doctorSessions.doctorId, doctorId)).orderBy(asc(doctorSessions.weekday), asc(doctorSessions.start)).all();
-  const exceptions = o.select().from(doctorExceptions).where(eq(doctorExceptions.doctorId, doctorId)).orderBy(asc(doctorExceptions.date), asc(doctorExceptions.start)).all();
+  const sessions = preparedQuery(db, 'doctorSessions', (o) =>
+    o.select().from(doctorSessions).where(eq(doctorSessions.doctorId, sql.placeholder('doctorId'))).orderBy(asc(doctorSessions.weekday), asc(doctorSessions.start)).prepare(),
+  ).all({ doctorId });
+  const exceptions = preparedQuery(db, 'doctorExceptions', (o) =>
+    o.select().from(doctorExceptions).where(eq(doctorExceptions.doctorId, sql.placeholder('doctorId'))).orderBy(asc(doctorExceptions.date), asc(doctorExceptions.start)).prepare(),
+  ).all({ doctorId });
   return {
     sessions: sessions.map((s) => ({ weekday: s.weekday, start: s.start, end: s.end, walk_in_allowance: s.walkInAllowance })),
     exceptions: exceptions.map((x) => ({
@@ -72,8 +75,10 @@ export function availabilityOf(db: Database, doctorId: string): Availability {
 }
 
 export function holidayOn(db: Database, branchId: string, date: string): string | null {
-  const row = orm(db).select().from(branchHolidays).where(and(eq(branchHolidays.branchId, branchId), eq(branchHolidays.date, date))).get();
-  return row?.name ?? null;
+  const q = preparedQuery(db, 'holidayOn', (o) =>
+    o.select().from(branchHolidays).where(and(eq(branchHolidays.branchId, sql.placeholder('branchId')), eq(branchHolidays.date, sql.placeholder('date')))).prepare(),
+  );
+  return q.get({ branchId, date })?.name ?? null;
 }
 
 export function holidaysOf(db: Database, branchId: string, from: string): { date: string; name: string }[] {
@@ -214,14 +219,22 @@ export function followupsDue(db: Database, branchId: string, until: string, doct
 }
 
 export function dueFollowupFor(db: Database, branchId: string, patientId: string, doctorId: string): FollowupRow | null {
-  return (
-    orm(db)
+  const q = preparedQuery(db, 'dueFollowupFor', (o) =>
+    o
       .select()
       .from(followups)
-      .where(and(eq(followups.branchId, branchId), eq(followups.patientId, patientId), eq(followups.doctorId, doctorId), eq(followups.status, 'due')))
+      .where(
+        and(
+          eq(followups.branchId, sql.placeholder('branchId')),
+          eq(followups.patientId, sql.placeholder('patientId')),
+          eq(followups.doctorId, sql.placeholder('doctorId')),
+          eq(followups.status, 'due'),
+        ),
+      )
       .orderBy(asc(followups.dueDate))
-      .get() ?? null
+      .prepare(),
   );
+  return q.get({ branchId, patientId, doctorId }) ?? null;
 }
 
 export function followupJson(f: FollowupRow) {
