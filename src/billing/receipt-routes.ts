@@ -9,7 +9,7 @@ import type { authGuard } from '../http/guard';
 import type { Services } from '../http/services';
 import { invoiceDocument, paymentReceipt, type PrintedDocument, refundVoucher } from './pdf/documents';
 import { recordPrint, type PrintedData } from './pdf/print';
-import { FORMATS_OF, type PaperFormat, renderDocument } from './pdf/render';
+import { FORMATS_OF, type PaperFormat } from './pdf/formats';
 import { configuredUpiVpa } from './pdf/upi';
 
 type Printable = PrintedData['document'];
@@ -41,6 +41,8 @@ export function receiptRoutes(svc: Services, guard: ReturnType<typeof authGuard>
     const format = formatOf(doc, rawFormat);
     const copy = await runner.submit({ actor: actorOf(scope) }, (tx) => recordPrint(tx, scope, { document, document_id: id, number: doc.number, format }));
     const vpa = configuredUpiVpa(svc.config, process.env, (msg) => svc.logger.log('warn', msg));
+    // pdf-lib, fontkit and the fonts load on the first print, not at server start.
+    const { renderDocument } = await import('./pdf/render');
     const pdf = await renderDocument(doc, { format, copy, printedAt: clock.now(), upi: vpa ? { vpa, payeeName: doc.letterhead.clinicName } : null });
     return new Response(pdf as Uint8Array<ArrayBuffer>, {
       headers: {

@@ -11,14 +11,9 @@ import { MM, PAPER, Sheet, type TextStyle } from './layout';
 import { upiPayLink } from './upi';
 import { rupeesInWords } from './words';
 
-export type PaperFormat = keyof typeof PAPER;
-
-/** Formats each document offers, the first being its default. */
-export const FORMATS_OF: Record<DocumentKind, readonly PaperFormat[]> = {
-  receipt: ['a5', 'thermal80', 'a4'],
-  refund: ['a5', 'thermal80', 'a4'],
-  invoice: ['a4', 'a5', 'thermal80'],
-};
+export { FORMATS_OF } from './formats';
+import type { PaperFormat } from './formats';
+export type { PaperFormat };
 
 export interface RenderOptions {
   format: PaperFormat;
