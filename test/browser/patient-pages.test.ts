@@ -2,42 +2,8 @@
 // CSRF on form posts, the one-time form token, duplicates, corrections, 404s.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { OWNER, startServer, type TestServer } from '../helpers/server';
+import { Client, hidden } from '../helpers/web-client';
 
-/** A tiny browser: keeps cookies, never follows redirects. */
-class Client {
-  cookies = new Map<string, string>();
-  constructor(readonly base: string) {}
-
-  async request(path: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    headers.set('accept', 'text/html');
-    if (this.cookies.size) headers.set('cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(this.base + path, { ...init, headers, redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = c.split(';');
-      const i = pair.indexOf('=');
-      const name = pair.slice(0, i).trim();
-      const value = pair.slice(i + 1).trim();
-      if (attrs.some((a) => /max-age=0/i.test(a.trim())) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return res;
-  }
-
-  get(path: string, headers: Record<string, string> = {}) {
-    return this.request(path, { headers });
-  }
-
-  post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-    return this.request(path, { method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
-  }
-}
-
-const hidden = (html: string, name: string): string => {
-  const m = new RegExp(`name="${name}"[^>]*value="([^"]*)"`).exec(html) ?? new RegExp(`value="([^"]*)"[^>]*name="${name}"`).exec(html);
-  if (!m) throw new Error(`no hidden field ${name}`);
-  return m[1];
-};
 
 let server: TestServer;
 let web: Client;
