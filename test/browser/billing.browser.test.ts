@@ -6,7 +6,6 @@
 // Chromium is required: without it this file fails (CI installs it), it never skips.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync, mkdirSync } from 'node:fs';
-import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import * as B from '../../src/billing/commands';
 import { fixedClock } from '../../src/core/clock';
@@ -15,6 +14,7 @@ import { actorOf, type Scope } from '../../src/core/scope';
 import { registerPatient } from '../../src/patients/commands';
 import * as S from '../../src/scheduling/commands';
 import { OWNER, startServer, type TestServer } from '../helpers/server';
+import { axeViolations } from '../helpers/axe';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = '/tmp/mymedic-shots';
@@ -44,23 +44,6 @@ const outside: string[] = [];
 const run = <R>(fn: (tx: Tx) => R): R => server.svc.kernel.runner.run({ actor: actorOf(owner) }, fn);
 const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
-interface AxeFinding {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: string[];
-}
-
-async function axeViolations(p: Page): Promise<AxeFinding[]> {
-  const injected = await p.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
-  if (!injected) await p.addScriptTag({ content: axe.source });
-  const found = await p.evaluate(async () => {
-    const a = (window as unknown as { axe: typeof axe }).axe;
-    const r = await a.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.html) }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 const axeLog: Record<string, number> = {};
 async function expectAccessible(p: Page, name: string): Promise<void> {

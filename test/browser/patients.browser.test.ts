@@ -5,9 +5,9 @@
 // Chromium is required: without it this file fails (CI installs it), it never skips.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';
-import axe from 'axe-core';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server';
+import { axeViolations } from '../helpers/axe';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = '/tmp/mymedic-shots';
@@ -20,24 +20,6 @@ let desktop: BrowserContext;
 let page: Page;
 const outside: string[] = [];
 
-interface AxeFinding {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: string[];
-}
-
-/** axe-core on the page as it is now: the serious and critical violations. */
-async function axeViolations(p: Page): Promise<AxeFinding[]> {
-  const injected = await p.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe !== 'undefined');
-  if (!injected) await p.addScriptTag({ content: axe.source });
-  const found = await p.evaluate(async () => {
-    const a = (window as unknown as { axe: typeof axe }).axe;
-    const r = await a.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact ?? null, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.html) }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 const axeLog: Record<string, number> = {};
 async function expectAccessible(p: Page, name: string): Promise<void> {
