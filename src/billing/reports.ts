@@ -126,7 +126,7 @@ export function collectionReport(db: Database, branchId: string, date: string): 
     date,
     byMethod,
     byDoctor: groupBy(moves, (m) => m.doctor_id, (m) => m.doctor_name ?? 'No doctor'),
-    byUser: groupBy(moves, (m) => m.user_id, (m) => m.user_name ?? (m.user_id ? 'Former user' : 'Online (no counter)')),
+    byUser: groupBy(moves, (m) => m.user_id, (m) => m.user_name ?? (m.user_id?.startsWith('gateway:') ? 'Online (Razorpay)' : m.user_id ? 'Former user' : 'Online (no counter)')),
     total,
     payments: paymentsOn(db, branchId, date),
   };

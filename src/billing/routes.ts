@@ -58,6 +58,7 @@ import {
   refundsOfPayment,
 } from './queries';
 import { creditNotes, dayCloses, depositRules, invoices, payments, refunds } from './schema';
+import { type CollectionRow, collectionReport } from './reports';
 
 // ---- schemas
 
@@ -316,61 +317,24 @@ const json = (res: StoredResponse<unknown>, location?: string) =>
 
 // ---- reports
 
-interface CollectionRow {
-  method: PaymentMethod;
-  user_id: string | null;
-  doctor_id: string | null;
-  n: number;
-}
-
-const zero = (): MethodTotals => ({ cash: 0, upi: 0, card: 0, online: 0 });
-const sumOf = (m: MethodTotals) => m.cash + m.upi + m.card + m.online;
-
 /**
  * Net collections (payments − refunds) of a business date by method, by doctor (the
- * invoice's doctor, else the appointment's) and by the user who took or gave the money.
+ * invoice's doctor, else the appointment's) and by the user who took or gave the money:
+ * the report of src/billing/reports.ts in the API's shape.
  */
 export function collectionsReport(db: Database, branchId: string, date: string) {
-  const doctorOf = `COALESCE(i.doctor_id, a.doctor_id)`;
-  const paid = db
-    .query(
-      `SELECT p.method AS method, p.collected_by AS user_id, ${doctorOf} AS doctor_id, sum(p.amount) AS n
-       FROM payments p LEFT JOIN invoices i ON i.id = p.invoice_id LEFT JOIN appointments a ON a.id = p.appointment_id
-       WHERE p.branch_id = ? AND p.business_date = ? GROUP BY 1, 2, 3`,
-    )
-    .all(branchId, date) as CollectionRow[];
-  const refunded = db
-    .query(
-      `SELECT r.method AS method, r.created_by AS user_id, ${doctorOf} AS doctor_id, sum(r.amount) AS n
-       FROM refunds r JOIN payments p ON p.id = r.payment_id LEFT JOIN invoices i ON i.id = p.invoice_id LEFT JOIN appointments a ON a.id = p.appointment_id
-       WHERE r.branch_id = ? AND r.business_date = ? GROUP BY 1, 2, 3`,
-    )
-    .all(branchId, date) as CollectionRow[];
-  const byMethod = zero();
-  const byDoctor = new Map<string | null, MethodTotals>();
-  const byUser = new Map<string | null, MethodTotals>();
-  const add = (r: CollectionRow, sign: 1 | -1) => {
-    byMethod[r.method] += sign * r.n;
-    for (const [map, key] of [[byDoctor, r.doctor_id], [byUser, r.user_id]] as const) {
-      const m = map.get(key) ?? zero();
-      m[r.method] += sign * r.n;
-      map.set(key, m);
-    }
-  };
-  for (const r of paid) add(r, 1);
-  for (const r of refunded) add(r, -1);
-  const refundedTotal = refunded.reduce((n, r) => n + r.n, 0);
-  const rows = <K extends string>(map: Map<string | null, MethodTotals>, idKey: K, nameOf: (id: string) => string | null) =>
-    [...map.entries()]
-      .map(([id, m]) => ({ [idKey]: id, name: id ? nameOf(id) : null, ...methodMoney(m), total: money(sumOf(m)) }) as Record<K, string | null> & { name: string | null; total: { amount: number } })
+  const r = collectionReport(db, branchId, date);
+  const rows = <K extends string>(list: CollectionRow[], idKey: K, nameOf: (id: string) => string | null) =>
+    list
+      .map((x) => ({ [idKey]: x.id, name: x.id ? nameOf(x.id) : null, ...methodMoney(x), total: money(x.total) }) as Record<K, string | null> & { name: string | null; total: { amount: number } })
       .sort((a, b) => b.total.amount - a.total.amount || String(a.name).localeCompare(String(b.name)));
   return {
     business_date: date,
-    by_method: methodMoney(byMethod),
-    total: money(sumOf(byMethod)),
-    refunded: money(refundedTotal),
-    by_doctor: rows(byDoctor, 'doctor_id', (id) => getDoctor(db, branchId, id)?.name ?? null),
-    by_user: rows(byUser, 'user_id', (id) => getUser(db, id)?.name ?? null),
+    by_method: methodMoney(r.total),
+    total: money(r.total.total),
+    refunded: money(r.byMethod.reduce((n, m) => n + m.refunded, 0)),
+    by_doctor: rows(r.byDoctor, 'doctor_id', (id) => getDoctor(db, branchId, id)?.name ?? null),
+    by_user: rows(r.byUser, 'user_id', (id) => getUser(db, id)?.name ?? null),
   };
 }
 
