@@ -40,6 +40,11 @@ export function revokeSession(db: Database, id: string, now: Date): void {
   db.run('UPDATE auth_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now.toISOString(), id]);
 }
 
+/** Ends every session of an account now (it was disabled). */
+export function revokeSessionsOf(db: Database, userId: string, now: Date): void {
+  db.run('UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [now.toISOString(), userId]);
+}
+
 /** Deletes sessions that ended more than a day ago, so the table stays small. */
 export function pruneSessions(db: Database, now: Date): void {
   const cutoff = new Date(now.getTime() - 86400_000).toISOString();

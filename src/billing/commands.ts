@@ -24,6 +24,7 @@ import {
   isDayClosed,
   openDeposits,
   priceOn,
+  refundableUntilHours,
 } from './queries';
 
 function branchOf(tx: Pick<Tx, 'db'>, scope: Scope) {
@@ -332,7 +333,7 @@ export function refundDepositsOnCancel(tx: Tx, scope: Scope, appointmentId: stri
   // Measured from the cancellation itself: the refund may be asked for later than that.
   const cancelledAt = a.status === 'cancelled' ? new Date(a.updatedAt) : tx.now;
   const hours = (new Date(a.start).getTime() - cancelledAt.getTime()) / 3_600_000;
-  const within = hours >= refundableUntilHoursOf(tx, scope);
+  const within = hours >= refundableUntilHours(tx.db, scope.branchId);
   if (!within && !override) return [];
   if (!within && !can(scope.role, 'payments.refund')) throw forbidden('Only a manager can refund a deposit after the cancellation deadline', 'override_forbidden');
   return depositsOfAppointment(tx.db, scope.branchId, appointmentId)
@@ -340,11 +341,6 @@ export function refundDepositsOnCancel(tx: Tx, scope: Scope, appointmentId: stri
     .map((d) =>
       refundPayment(tx, scope, { payment_id: d.id, amount: d.amount - d.refunded, reason: within ? 'Appointment cancelled within the refund window' : 'Appointment cancelled: refund approved by a manager' }, within ? 'within_policy' : 'override'),
     );
-}
-
-function refundableUntilHoursOf(tx: Tx, scope: Scope): number {
-  const row = tx.db.query('SELECT refundable_until_hours AS h FROM billing_policies WHERE branch_id = ?').get(scope.branchId) as { h: number } | null;
-  return row?.h ?? 24;
 }
 
 // ---- day close

@@ -59,6 +59,7 @@ import {
   priceOn,
   refundableUntilHours,
   refundsOfPayment,
+  balanceOf,
 } from './queries';
 import {
   collectionCsv,
@@ -570,7 +571,7 @@ export function billingPages(svc: Services, guard: ReturnType<typeof authGuard>)
           const res = runner.runIdempotent(ctx(scope, request), idem, (tx) => {
             const id = issueInvoice(tx, scope, { patient_id: target.patientId, appointment_id: target.appointmentId, lines: parsed.inputs });
             const inv = getInvoice(tx.db, scope.branchId, id)!;
-            return { status: 201, body: { id, number: inv.number, balance: inv.total - inv.paid } };
+            return { status: 201, body: { id, number: inv.number, balance: balanceOf(inv) } };
           });
           return redirectWithFlash(`/billing/invoices/${res.body.id}`, { kind: 'ok', text: `Invoice ${res.body.number} issued: ${formatInr(res.body.balance)} to pay` });
         } catch (e) {
@@ -598,7 +599,7 @@ export function billingPages(svc: Services, guard: ReturnType<typeof authGuard>)
           const idem = idempotencyOf(scope, request, submission(f), f._form_token || undefined);
           const res = runner.runIdempotent(ctx(scope, request), idem, (tx) => {
             const inv = getInvoice(tx.db, scope.branchId, row.id)!;
-            const ids = recordSplit(tx, scope, { invoice_id: row.id }, parts, inv.total - inv.credited - (inv.paid - inv.refunded));
+            const ids = recordSplit(tx, scope, { invoice_id: row.id }, parts, balanceOf(inv));
             return { status: 201, body: { ids, total: parts.reduce((n, p) => n + p.amount, 0), methods: parts.map((p) => `${p.method === 'upi' ? 'UPI' : p.method} ${formatInr(p.amount)}`) } };
           });
           return redirectWithFlash(`/billing/invoices/${row.id}?receipts=${res.body.ids.join(',')}`, {

@@ -3,9 +3,10 @@
 import { conflict, forbidden, notFound, unprocessable } from '../core/errors';
 import { newId } from '../core/ids';
 import type { Tx } from '../core/runner';
+import { revokeSessionsOf } from '../auth/sessions';
 import { branchDecider, clinicDecider, userDecider } from './deciders';
 import { branchStream, CHAIN_WIDE, clinicStream, type Role, userStream } from './events';
-import { getBranch, getBranchByCode, getClinic, getUser, getUserByUsername } from './queries';
+import { getBranch, getBranchByCode, getClinic, getUser, getUserByUsername, activeOwnersOtherThan, membershipsOf } from './queries';
 import { cleanBranchCode, cleanGstin, cleanLabel, cleanTimezone, cleanUsername } from './rules';
 
 export interface BranchInput {
@@ -83,7 +84,7 @@ export function updateUser(tx: Tx, id: string, changes: { name?: string; role?: 
   const user = existingUser(tx, id);
   if (changes.branchIds) for (const b of changes.branchIds) if (!getBranch(tx.db, b)) throw unprocessable('unknown_branch', `Unknown branch ${b}`, { field: 'branch_ids' });
   const role = changes.role ?? (user.role as Role);
-  const branchesAfter = changes.branchIds ?? (tx.db.query('SELECT branch_id FROM user_branches WHERE user_id = ?').all(id) as unknown[]);
+  const branchesAfter = changes.branchIds ?? membershipsOf(tx.db, id);
   if (role !== 'owner' && role !== 'hq' && !branchesAfter.length) {
     throw unprocessable('branch_required', 'Give the user at least one branch', { field: 'branch_ids' });
   }
@@ -102,8 +103,7 @@ export function setUserPassword(tx: Tx, id: string, passwordHash: string): void 
 }
 
 function assertAnotherActiveOwner(tx: Tx, exceptId: string) {
-  const n = tx.db.query(`SELECT count(*) AS n FROM users WHERE role = 'owner' AND active = 1 AND id <> ?`).get(exceptId) as { n: number };
-  if (n.n === 0) throw conflict('last_owner', 'The clinic must keep at least one active owner');
+  if (activeOwnersOtherThan(tx.db, exceptId) === 0) throw conflict('last_owner', 'The clinic must keep at least one active owner');
 }
 
 export function disableUser(tx: Tx, id: string, reason: string | null, byUserId: string | null): void {
@@ -112,7 +112,7 @@ export function disableUser(tx: Tx, id: string, reason: string | null, byUserId:
   if (user.role === 'owner') assertAnotherActiveOwner(tx, id);
   tx.execute(userStream(id), user.branchId, userDecider, { kind: 'disable', reason });
   // A disabled user's sessions end now, not when they expire.
-  tx.db.run('UPDATE auth_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL', [tx.now.toISOString(), id]);
+  revokeSessionsOf(tx.db, id, tx.now);
 }
 
 export function enableUser(tx: Tx, id: string): void {

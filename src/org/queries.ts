@@ -88,3 +88,12 @@ export function userHistory(db: Database, id: string): UserHistoryItem[] {
     return { type: r.type, data, meta: JSON.parse(r.meta), at: r.at };
   });
 }
+
+/** The branches an account was given (without the owner/HQ rule of branchIdsOf). */
+export function membershipsOf(db: Database, userId: string): string[] {
+  return (db.query('SELECT branch_id FROM user_branches WHERE user_id = ?').all(userId) as { branch_id: string }[]).map((r) => r.branch_id);
+}
+
+export function activeOwnersOtherThan(db: Database, userId: string): number {
+  return (db.query(`SELECT count(*) AS n FROM users WHERE role = 'owner' AND active = 1 AND id <> ?`).get(userId) as { n: number }).n;
+}

@@ -8,7 +8,7 @@ import { assertMayGrant, assertMayManage } from './access';
 import { changeBranch, createUser, disableUser, enableUser, openBranch, setUserPassword, updateUser } from './commands';
 import { ROLES, type Role } from './events';
 import { orgPages } from './pages';
-import { type BranchRow, getBranch, getUser, listBranches, listUsers, type UserListItem } from './queries';
+import { type BranchRow, getBranch, getUser, listBranches, listUsers, type UserListItem, membershipsOf } from './queries';
 import { cleanRole, hashPassword } from './rules';
 import { notFound } from '../core/errors';
 
@@ -21,7 +21,7 @@ export function userJson(u: Omit<UserListItem, never>) {
 }
 
 export function userBranchIds(svc: Services, id: string): string[] {
-  return (svc.kernel.db.query('SELECT branch_id FROM user_branches WHERE user_id = ?').all(id) as { branch_id: string }[]).map((r) => r.branch_id);
+  return membershipsOf(svc.kernel.db, id);
 }
 
 const BranchBody = t.Object(

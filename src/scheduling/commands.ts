@@ -12,7 +12,7 @@ import { doctorDecider, holidayDecider } from './doctor';
 import { appointmentStream, type AppointmentMode, type AppointmentSource, type AvailabilityException, doctorStream, followupStream, holidaysStream, type Priority, queueStream, type WeeklySession } from './events';
 import { followupDecider } from './followup';
 import { queueDecider, nextTokenNumber } from './queue';
-import { availabilityOf, doctorDay, dueFollowupFor, getAppointment, getDoctor, getFollowup, getToken, isSlotTaken, type DoctorRow } from './queries';
+import { availabilityOf, doctorDay, followupBookedFor, walkInsIssued, dueFollowupFor, getAppointment, getDoctor, getFollowup, getToken, isSlotTaken, type DoctorRow } from './queries';
 import { cleanDate, cleanReason, type DoctorInput, validateDoctor, validateExceptions, validateSessions } from './rules';
 import { addDays, toLocal } from './time';
 
@@ -207,8 +207,8 @@ export function cancelAppointment(tx: Tx, scope: Scope, id: string, reason: stri
   appointmentOf(tx, scope, id);
   tx.execute(appointmentStream(id), scope.branchId, appointmentDecider, { kind: 'cancel', reason: cleanReason(reason, true)! });
   // A follow-up this appointment was booked for is due again: back on the recall list.
-  const followup = tx.db.query(`SELECT id FROM followups WHERE branch_id = ? AND appointment_id = ? AND status = 'booked'`).get(scope.branchId, id) as { id: string } | null;
-  if (followup) tx.execute(followupStream(followup.id), scope.branchId, followupDecider, { kind: 'reopen', appointmentId: id });
+  const followupId = followupBookedFor(tx.db, scope.branchId, id);
+  if (followupId) tx.execute(followupStream(followupId), scope.branchId, followupDecider, { kind: 'reopen', appointmentId: id });
 }
 
 export function markNoShow(tx: Tx, scope: Scope, id: string): void {
@@ -247,8 +247,7 @@ export function issueWalkIn(tx: Tx, scope: Scope, input: { patient_id: string; d
   if (!day.sessions.length) throw conflict('doctor_unavailable', `${doctor.name} has no session today`);
   const allowance = day.sessions.reduce((n, s) => n + s.walkInAllowance, 0);
   if (allowance > 0) {
-    const walkIns = (tx.db.query(`SELECT count(*) AS n FROM queue_tokens WHERE doctor_id = ? AND date = ? AND kind = 'walk_in'`).get(doctor.id, date) as { n: number }).n;
-    if (walkIns >= allowance) throw conflict('walk_ins_full', `${doctor.name} takes at most ${allowance} walk-ins today; all are given out`);
+    if (walkInsIssued(tx.db, doctor.id, date) >= allowance) throw conflict('walk_ins_full', `${doctor.name} takes at most ${allowance} walk-ins today; all are given out`);
   }
   return issueToken(tx, scope, doctor.id, date, patient.id, null, input.priority ?? 'normal');
 }

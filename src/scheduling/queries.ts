@@ -250,3 +250,12 @@ export function followupJson(f: FollowupRow) {
     created_at: f.createdAt,
   };
 }
+
+/** The follow-up an appointment was booked for, if it is still marked booked. */
+export function followupBookedFor(db: Database, branchId: string, appointmentId: string): string | null {
+  return (db.query(`SELECT id FROM followups WHERE branch_id = ? AND appointment_id = ? AND status = 'booked'`).get(branchId, appointmentId) as { id: string } | null)?.id ?? null;
+}
+
+export function walkInsIssued(db: Database, doctorId: string, date: string): number {
+  return (db.query(`SELECT count(*) AS n FROM queue_tokens WHERE doctor_id = ? AND date = ? AND kind = 'walk_in'`).get(doctorId, date) as { n: number }).n;
+}
