@@ -26,8 +26,18 @@ export class Client {
     return this.request(path, { headers });
   }
 
-  post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-    return this.request(path, { method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  /** Posts a form; a list value sends the field once per item (checkboxes, table rows). */
+  post(path: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}) {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
+    return this.request(path, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } });
+  }
+
+  /** GETs a page: its status, HTML and the _csrf value of its first form ('' when none). */
+  async page(path: string): Promise<{ status: number; html: string; csrf: string }> {
+    const res = await this.get(path);
+    const html = await res.text();
+    return { status: res.status, html, csrf: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '' };
   }
 }
 

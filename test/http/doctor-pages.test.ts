@@ -11,6 +11,7 @@ import type { Scope } from '../../src/core/scope';
 import { registerPatient } from '../../src/patients/commands';
 import { registerDoctor, scheduleFollowup } from '../../src/scheduling/commands';
 import { startServer, type TestServer } from '../helpers/server';
+import { Client as Browser } from '../helpers/web-client';
 
 const NOW = '2026-12-01T03:00:00Z';
 let srv: TestServer;
@@ -30,50 +31,6 @@ function signJwt(payload: Record<string, unknown>, secret: string): string {
 
 /** A signed-in browser: cookies, no JavaScript. (The token must be unexpired both by the real
  * time, which the JWT library checks, and by the pinned clock, which the guard checks.) */
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(readonly base: string) {}
-
-  private store(res: Response) {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = c.split(';');
-      const i = pair.indexOf('=');
-      const name = pair.slice(0, i).trim();
-      const value = pair.slice(i + 1).trim();
-      if (!value || attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  private cookieHeader() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const res = await fetch(this.base + path, { redirect: 'manual', headers: { cookie: this.cookieHeader(), accept: 'text/html', ...headers } });
-    this.store(res);
-    return res;
-  }
-
-  async post(path: string, fields: Record<string, string | string[]>): Promise<Response> {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-    const res = await fetch(this.base + path, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: this.cookieHeader(), accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    });
-    this.store(res);
-    return res;
-  }
-
-  async page(path: string): Promise<{ status: number; html: string; csrf: string }> {
-    const res = await this.get(path);
-    const html = await res.text();
-    return { status: res.status, html, csrf: /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '' };
-  }
-}
 
 function signedIn(userId: string): Browser {
   const { db, clock } = srv.svc.kernel;
