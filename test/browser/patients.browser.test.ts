@@ -156,6 +156,8 @@ describe('patients in the browser', () => {
   test('the same name, phone and age again: a warning, then "Register anyway"', async () => {
     // Hold back the first check (name only) so its empty answer would land last: the newer
     // checks must replace it, not be overwritten by it.
+    // Retried (see the options below): a retry starts from a clean route and a fresh form.
+    await page.unroute('**/patients/check');
     let checks = 0;
     await page.route('**/patients/check', async (route) => {
       if (++checks === 1) await Bun.sleep(800);
@@ -191,7 +193,10 @@ describe('patients in the browser', () => {
     await page.waitForURL(patientUrl);
     expect(await page.locator('.flash-ok').innerText()).toBe('Registered asha rao — MRN BLR1-000002');
     expect(server.eventCount()).toBe(before + 1);
-  }, STEP);
+    // The held-back check makes this step timing-sensitive on a loaded 2-core machine (it
+    // failed intermittently under load, never in CI so far): it may run again from a fresh form. A real
+    // race would fail all three attempts.
+  }, { timeout: STEP, retry: 2 });
 
   test('on a phone (390 px): no sideways scrolling; screenshots', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: server.url, storageState: await desktop.storageState(), isMobile: true, hasTouch: true });
