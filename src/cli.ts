@@ -48,6 +48,21 @@ const commands: Record<string, Command> = {
     run: async () => (await import('./cli/backup')).restoreCommand,
     usage: async () => (await import('./cli/backup')).restoreUsage,
   },
+  hub: {
+    summary: 'at a chain hub: add-branch CODE (prints its token), rotate-token, revoke, list, clear-flag',
+    run: async () => (await import('./cli/hub')).hubCommand,
+    usage: async () => (await import('./cli/hub')).hubUsage,
+  },
+  join: {
+    summary: 'at a branch: join the chain hub at --hub URL with --token T; serve then syncs',
+    run: async () => (await import('./cli/sync')).joinCommand,
+    usage: async () => (await import('./cli/sync')).joinUsage,
+  },
+  sync: {
+    summary: 'status: what the hub holds of this branch, lag, last error',
+    run: async () => (await import('./cli/sync')).syncCommand,
+    usage: async () => (await import('./cli/sync')).syncUsage,
+  },
   export: {
     summary: 'write the event log to stdout as NDJSON (--ndjson)',
     run: async () => (await import('./cli/maintenance')).exportCommand,

@@ -43,6 +43,7 @@ export const apiKeysProjection: Projection = {
   tables: ['api_keys'],
   primaryKeyLookupsOnly: true,
   handles: API_KEY_EVENT_TYPES,
+  localOnly: API_KEY_EVENT_TYPES, // another instance's keys never open this one
   bind(db) {
     const insert = db.prepare(
       'INSERT INTO api_keys (id, branch_id, user_id, name, key_hash, prefix, created_at, created_by, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)',

@@ -1,7 +1,7 @@
 // `mymedic serve`: opens the data folder (applying pending migrations), then serves the
 // web app and the API until SIGTERM/SIGINT. On a data folder without a clinic it prints a
 // one-time link to the setup page, the way PocketBase hands out its first admin link.
-import { existsSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, databaseFile, loadConfig, loadSecret } from '../core/config';
 import { openDatabase } from '../core/db';
@@ -11,6 +11,10 @@ import { type Services, VERSION } from '../http/services';
 import type { Kernel } from '../kernel';
 import type { App } from '../http/app';
 import { getClinic } from '../org/queries';
+import { chainOrigin } from '../kernel';
+import { SyncAgent } from '../sync/agent';
+import { describeHub, type HubLink, loadHubLink } from '../sync/link';
+import { addSyncGauges } from '../sync/metrics';
 import { backupLagGauge } from '../ops/backup-status';
 import { guardWalSize, runsUnderLitestream } from '../ops/litestream';
 import { addSystemGauges } from '../ops/status';
@@ -36,8 +40,10 @@ Options:
   --port P         TCP port (default: $MYMEDIC_PORT, else 8080; 0 picks a free port)
   --config FILE    JSON config file (default: $MYMEDIC_CONFIG, else DIR/config.json if
                    present) with any of: host, port, mode, secureCookies, trustProxy,
-                   sessionHours, logLevel
-  --mode MODE      standalone (default), branch (pushes to a hub) or hub (a chain's hub)
+                   sessionHours, logLevel, tlsCert, tlsKey, syncIntervalMs,
+                   syncBackoffMaxMs
+  --mode MODE      standalone (default), branch (pushes to a hub; the default once
+                   \`mymedic join\` has run) or hub (a chain's hub)
   --demo           on a data folder without a clinic, create a demo clinic instead of
                    printing the setup link: accounts owner/demo-owner-1, desk/demo-desk-1,
                    doctor/demo-doctor-1 and a few patients. For trying it out only.
@@ -49,7 +55,13 @@ Options:
 
 Settings apply in this order, later ones winning: defaults, config file, environment
 (MYMEDIC_DATA, MYMEDIC_HOST, MYMEDIC_PORT, MYMEDIC_MODE, MYMEDIC_SECURE_COOKIES,
-MYMEDIC_TRUST_PROXY, MYMEDIC_SECRET), flags.
+MYMEDIC_TRUST_PROXY, MYMEDIC_SECRET, MYMEDIC_TLS_CERT, MYMEDIC_TLS_KEY,
+MYMEDIC_SYNC_INTERVAL_MS, MYMEDIC_SYNC_BACKOFF_MAX_MS, MYMEDIC_HUB_URL, MYMEDIC_HUB_TOKEN,
+MYMEDIC_HUB_CA), flags.
+
+HTTPS: with tlsCert and tlsKey (PEM files) the server speaks HTTPS itself, as a hub on the
+internet should; or keep it on 127.0.0.1 behind a reverse proxy that terminates TLS (then
+set secureCookies and trustProxy).
 
 Logs are JSON lines on stdout. Once listening it logs {"msg":"listening","url":...}.
 Metrics for Prometheus are at /metrics; health at /healthz and /readyz.
@@ -98,6 +110,20 @@ export async function serveCommand(argv: string[]): Promise<number> {
     logger.log('info', 'leaving WAL checkpoints to Litestream', { why: litestream.why });
     guardWalSize(kernel.db, kernel.file, (walBytes) => logger.log('warn', 'WAL past 512 MB: checkpointed it (is Litestream running?)', { walBytes }));
   }
+  let link: HubLink | null = null;
+  if (config.mode === 'branch') {
+    try {
+      link = loadHubLink(config.dataDir);
+    } catch (e) {
+      kernel.close();
+      throw new CliExit(`error: ${(e as Error).message}`);
+    }
+    if (!link) {
+      kernel.close();
+      throw new CliExit('error: branch mode needs a hub: run `mymedic join --hub URL --token T` first (or set MYMEDIC_HUB_URL and MYMEDIC_HUB_TOKEN)');
+    }
+  }
+  if (config.mode === 'hub') chainOrigin(kernel.db, true);
   let svc: Services;
   try {
     svc = {
@@ -111,6 +137,9 @@ export async function serveCommand(argv: string[]): Promise<number> {
       startedAt: new Date(),
       version: VERSION,
     };
+    if (link) {
+      svc.sync = new SyncAgent(kernel, link, logger, { intervalMs: config.syncIntervalMs, backoffMaxMs: config.syncBackoffMaxMs, version: VERSION });
+    }
     addGauges(svc);
   } catch (e) {
     kernel.close();
@@ -131,7 +160,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
 
   let app: App;
   try {
-    app = createApp(svc).listen({ hostname: config.host, port: config.port, maxRequestBodySize: MAX_REQUEST_BODY });
+    const tls = tlsOptions(config);
+    app = createApp(svc).listen({ hostname: config.host, port: config.port, maxRequestBodySize: MAX_REQUEST_BODY, ...(tls ? { tls } : {}) });
   } catch (e) {
     kernel.close();
     throw new CliExit(`error: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
@@ -142,9 +172,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw new CliExit(`error: the server did not start on ${config.host}:${config.port}`);
   }
   const port = server.port ?? config.port;
-  const urls = reachableBaseUrls(config.host, port);
+  const scheme = config.tlsCert ? 'https' : 'http';
+  const urls = reachableBaseUrls(config.host, port).map((u) => u.replace(/^http:/, `${scheme}:`));
   logger.log('info', 'listening', {
-    url: `http://127.0.0.1:${port}`,
+    url: `${scheme}://127.0.0.1:${port}`,
     urls,
     host: config.host,
     port,
@@ -156,6 +187,10 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (svc.setup.token) {
     for (const base of urls) out(`Open ${base}/setup?token=${svc.setup.token} to set up the clinic`);
   }
+  if (svc.sync && link) {
+    svc.sync.start();
+    logger.log('info', 'syncing with the hub', { hub: describeHub(link) });
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -166,6 +201,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       // Let requests in flight finish, but not forever.
       const force = setTimeout(() => void app.stop(true), 5000);
       try {
+        await svc.sync?.stop();
         await app.stop();
       } catch (e) {
         logger.log('error', 'stop failed', { error: (e as Error).message });
@@ -230,4 +266,16 @@ function addGauges(svc: Services): void {
   );
   m.gauge('mymedic_uptime_seconds', 'Seconds since the server started', () => Math.round((Date.now() - svc.startedAt.getTime()) / 1000));
   addSystemGauges(svc);
+  addSyncGauges(svc);
+}
+
+/** HTTPS when the config names both a certificate and its key (PEM files). */
+function tlsOptions(config: Config): { cert: string; key: string } | null {
+  if (!config.tlsCert && !config.tlsKey) return null;
+  if (!config.tlsCert || !config.tlsKey) throw new CliExit('error: HTTPS needs both tlsCert and tlsKey (MYMEDIC_TLS_CERT, MYMEDIC_TLS_KEY)');
+  try {
+    return { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') };
+  } catch (e) {
+    throw new CliExit(`error: cannot read the TLS certificate or key: ${(e as Error).message}`);
+  }
 }

@@ -18,6 +18,12 @@ export interface Config {
   /** Hours a staff session stays valid. */
   sessionHours: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** PEM certificate and key files: when both are set the server speaks HTTPS itself (a hub on the internet). */
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** Branch mode: pause between sync rounds when caught up, and the longest backoff after failures. */
+  syncIntervalMs: number;
+  syncBackoffMaxMs: number;
 }
 
 export const defaults: Config = {
@@ -29,6 +35,10 @@ export const defaults: Config = {
   trustProxy: false,
   sessionHours: 12,
   logLevel: 'info',
+  tlsCert: null,
+  tlsKey: null,
+  syncIntervalMs: 2_000,
+  syncBackoffMaxMs: 60_000,
 };
 
 export interface ConfigOverrides {
@@ -59,7 +69,9 @@ export function loadConfig(flags: ConfigOverrides = {}, rawEnv: Record<string, s
   }
   const port = Number(flags.port ?? env.MYMEDIC_PORT ?? fromFile.port ?? defaults.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${flags.port ?? env.MYMEDIC_PORT}`);
-  const mode = (flags.mode ?? env.MYMEDIC_MODE ?? fromFile.mode ?? defaults.mode) as Mode;
+  // A data folder that joined a hub (`mymedic join` wrote hub.json) is a branch unless told otherwise.
+  const joined = existsSync(join(dataDir, 'hub.json'));
+  const mode = (flags.mode ?? env.MYMEDIC_MODE ?? fromFile.mode ?? (joined ? 'branch' : defaults.mode)) as Mode;
   if (!['standalone', 'branch', 'hub'].includes(mode)) throw new Error(`invalid mode: ${mode} (standalone, branch or hub)`);
   return {
     ...defaults,
@@ -70,7 +82,18 @@ export function loadConfig(flags: ConfigOverrides = {}, rawEnv: Record<string, s
     mode,
     secureCookies: bool(env.MYMEDIC_SECURE_COOKIES) ?? fromFile.secureCookies ?? defaults.secureCookies,
     trustProxy: bool(env.MYMEDIC_TRUST_PROXY) ?? fromFile.trustProxy ?? defaults.trustProxy,
+    tlsCert: env.MYMEDIC_TLS_CERT ?? fromFile.tlsCert ?? defaults.tlsCert,
+    tlsKey: env.MYMEDIC_TLS_KEY ?? fromFile.tlsKey ?? defaults.tlsKey,
+    syncIntervalMs: positiveMs(env.MYMEDIC_SYNC_INTERVAL_MS ?? fromFile.syncIntervalMs, defaults.syncIntervalMs, 'syncIntervalMs'),
+    syncBackoffMaxMs: positiveMs(env.MYMEDIC_SYNC_BACKOFF_MAX_MS ?? fromFile.syncBackoffMaxMs, defaults.syncBackoffMaxMs, 'syncBackoffMaxMs'),
   };
+}
+
+function positiveMs(v: string | number | undefined, fallback: number, name: string): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 10 || n > 3_600_000) throw new Error(`invalid ${name}: ${v} (milliseconds, 10 to 3600000)`);
+  return n;
 }
 
 export function databaseFile(dataDir: string): string {

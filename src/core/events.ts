@@ -105,6 +105,21 @@ export class EventStore {
     );
   }
 
+  /** The last event this instance holds of an origin (origin_seq 0 and the genesis hash when none). */
+  head(origin: string): { origin_seq: number; hash: string } {
+    return (this.headStmt.get(origin) as { origin_seq: number; hash: string } | null) ?? { origin_seq: 0, hash: GENESIS_HASH };
+  }
+
+  /**
+   * Stores an event recorded by another instance exactly as it came (its id, origin, hashes);
+   * only seq is local. The caller has checked its place in its origin's chain. Inside a write
+   * transaction.
+   */
+  insertReplicated(r: Omit<EventRow, 'seq'>): number {
+    const res = this.insertStmt.run(r.id, r.origin, r.origin_seq, r.branch_id, r.stream, r.version, r.type, r.data, r.meta, r.at, r.prev_hash, r.hash);
+    return Number(res.lastInsertRowid);
+  }
+
   streamVersion(stream: string): number {
     return (this.versionStmt.get(stream) as { v: number | null }).v ?? 0;
   }
@@ -121,12 +136,13 @@ export class EventStore {
     events: NewEvent[],
     meta: EventMeta,
     at: Date,
+    origin: string = this.origin,
   ): StoredEvent[] {
     const actual = this.streamVersion(stream);
     if (actual !== expectedVersion) throw new ConcurrencyError(stream, expectedVersion, actual);
-    const head = this.headStmt.get(this.origin) as { origin_seq: number; hash: string } | null;
-    let originSeq = head?.origin_seq ?? 0;
-    let prevHash = head?.hash ?? GENESIS_HASH;
+    const head = this.head(origin);
+    let originSeq = head.origin_seq;
+    let prevHash = head.hash;
     const atIso = at.toISOString();
     const metaJson = canonicalJson(meta);
     const out: StoredEvent[] = [];
@@ -136,7 +152,7 @@ export class EventStore {
       version += 1;
       const row = {
         id: newId(),
-        origin: this.origin,
+        origin,
         origin_seq: originSeq,
         branch_id: branchId,
         stream,

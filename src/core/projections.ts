@@ -17,19 +17,35 @@ export interface Projection {
    * end, which is about a third faster than updating them row by row (bench/rebuild.ts).
    */
   primaryKeyLookupsOnly?: boolean;
+  /**
+   * Event types applied only when this instance recorded them (accounts, API keys, the
+   * clinic record): another instance's staff never sign in here, and a hub holding every
+   * branch's log keeps its own clinic. Still stored, still hash-checked.
+   */
+  localOnly?: ReadonlySet<string>;
 }
 
 export class ProjectionSet {
-  private readonly appliers: { handles: ReadonlySet<string>; apply: (e: StoredEvent) => void }[];
+  private readonly appliers: { handles: ReadonlySet<string>; localOnly: ReadonlySet<string> | undefined; apply: (e: StoredEvent) => void }[];
+  /**
+   * @param origin this instance's origin: events of other origins skip the projections'
+   * localOnly types. Omitted, every event applies (a database of one origin).
+   */
   constructor(
     readonly db: Database,
     readonly projections: Projection[],
+    readonly origin?: string,
   ) {
-    this.appliers = projections.map((p) => ({ handles: p.handles, apply: p.bind(db) }));
+    this.appliers = projections.map((p) => ({ handles: p.handles, localOnly: p.localOnly, apply: p.bind(db) }));
   }
 
   apply(e: StoredEvent): void {
-    for (const a of this.appliers) if (a.handles.has(e.type)) a.apply(e);
+    const foreign = this.origin !== undefined && e.origin !== this.origin;
+    for (const a of this.appliers) {
+      if (!a.handles.has(e.type)) continue;
+      if (foreign && a.localOnly?.has(e.type)) continue;
+      a.apply(e);
+    }
   }
 
   tables(): string[] {

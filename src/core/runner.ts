@@ -26,6 +26,11 @@ export interface CommandContext {
   actor: Actor;
   requestId?: string;
   idempotencyKey?: string;
+  /**
+   * The origin whose chain the events join; default this instance's own. A hub records
+   * chain-wide events (chain prices, policies) under its chain origin, which branches pull.
+   */
+  origin?: string;
 }
 
 export interface Idempotency {
@@ -56,6 +61,11 @@ export class CommandRunner {
   private readonly idemGet: Statement;
   private readonly idemPut: Statement;
   private listeners: ((events: StoredEvent[]) => void)[] = [];
+  /**
+   * Says why this instance may not append to a branch's streams, or null when it may. Every
+   * stream has one owning origin: a hub holds its branches' records but never writes them.
+   */
+  refuseAppend: (branchId: string) => DomainError | null = () => null;
   private queue: Pending[] = [];
   private flushScheduled = false;
 
@@ -188,6 +198,7 @@ export class CommandRunner {
     const appended: StoredEvent[] = [];
     const store = this.store;
     const projections = this.projections;
+    const refuse = (branchId: string) => this.refuseAppend(branchId);
     const tx: Tx = {
       db: this.db,
       now,
@@ -200,7 +211,9 @@ export class CommandRunner {
       },
       append(stream, expectedVersion, branchId, events) {
         if (!events.length) return [];
-        const stored = store.append(stream, expectedVersion, branchId, events, meta, now);
+        const refused = refuse(branchId);
+        if (refused) throw refused;
+        const stored = store.append(stream, expectedVersion, branchId, events, meta, now, ctx.origin);
         for (const e of stored) projections.apply(e);
         appended.push(...stored);
         return stored;

@@ -60,7 +60,8 @@ export function compareProjections(file: string, projections: Projection[]): Ver
     migrate(scratch);
     scratch.run('ATTACH DATABASE ? AS live', [file]);
     scratch.run('INSERT INTO main.events SELECT * FROM live.events');
-    new ProjectionSet(scratch, projections).rebuild();
+    const origin = scratch.query(`SELECT value FROM live.instance_meta WHERE key = 'origin'`).get() as { value: string } | null;
+    new ProjectionSet(scratch, projections, origin?.value).rebuild();
     for (const p of projections) {
       for (const t of p.tables) {
         const extra = scratch.query(`SELECT * FROM live."${t}" EXCEPT SELECT * FROM main."${t}" LIMIT 1`).get();

@@ -5,6 +5,7 @@ import m1 from '../../migrations/0001_events_append_only.sql' with { type: 'text
 import m2 from '../../migrations/0002_api_keys.sql' with { type: 'text' };
 import m3 from '../../migrations/0003_scheduling.sql' with { type: 'text' };
 import m4 from '../../migrations/0004_billing.sql' with { type: 'text' };
+import m5 from '../../migrations/0005_sync.sql' with { type: 'text' };
 // @ts-ignore: embedded as a file path, not a module
 import p0 from '../../public/app.css' with { type: 'file' };
 // @ts-ignore: embedded as a file path, not a module
@@ -40,6 +41,7 @@ export const embeddedMigrations: { name: string; sql: string }[] = [
   { name: "0002_api_keys", sql: m2 },
   { name: "0003_scheduling", sql: m3 },
   { name: "0004_billing", sql: m4 },
+  { name: "0005_sync", sql: m5 },
 ];
 
 /** URL path under /public/ → a path Bun.file() can read, in dev and in the compiled binary. */

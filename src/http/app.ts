@@ -18,6 +18,7 @@ import { setupRoutes } from '../setup/routes';
 import { systemRoutes } from '../system/routes';
 import { openapiRoutes } from '../system/openapi';
 import { systemPages } from '../ops/pages';
+import { hubRoutes } from '../sync/hub-routes';
 import { DomainError } from '../core/errors';
 import { errorResponse } from './errors';
 import { authGuard } from './guard';
@@ -107,7 +108,8 @@ export function createApp(svc: Services) {
     .use(receiptRoutes(svc, guard))
     .use(billingPages(svc, guard))
     .use(systemPages(svc, guard))
-    .use(gatewayRoutes(svc, guard));
+    .use(gatewayRoutes(svc, guard))
+    .use(hubRoutes(svc));
 }
 
 export type App = ReturnType<typeof createApp>;

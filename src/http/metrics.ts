@@ -53,15 +53,25 @@ export class Metrics {
   readonly eventsAppended = new Counter('mymedic_events_appended_total', 'Events appended to the log, by type');
   readonly commandFailures = new Counter('mymedic_command_failures_total', 'Requests refused with a client error, by error code');
   readonly loginFailures = new Counter('mymedic_login_failures_total', 'Failed sign-in attempts');
+  readonly syncEventsReceived = new Counter('mymedic_sync_events_received_total', 'At a hub: branch events appended from pushes, by branch code');
   private gauges: (() => string)[] = [];
 
   gauge(name: string, help: string, read: () => number) {
     this.gauges.push(() => `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${read()}`);
   }
 
+  /** A gauge with one sample per label set (e.g. per branch at a hub). */
+  labelledGauge(name: string, help: string, read: () => { labels: Record<string, string>; value: number }[]) {
+    this.gauges.push(() => {
+      const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
+      for (const s of read()) lines.push(`${name}{${labelKey(s.labels)}} ${s.value}`);
+      return lines.join('\n');
+    });
+  }
+
   render(): string {
     return (
-      [this.requests, this.duration, this.eventsAppended, this.commandFailures, this.loginFailures]
+      [this.requests, this.duration, this.eventsAppended, this.commandFailures, this.loginFailures, this.syncEventsReceived]
         .map((m) => m.render())
         .concat(this.gauges.map((g) => g()))
         .join('\n') + '\n'

@@ -3,6 +3,7 @@ import type { LoginThrottle } from '../auth/throttle';
 import type { Config } from '../core/config';
 import type { Kernel } from '../kernel';
 import type { Logger } from './log';
+import type { SyncAgent } from '../sync/agent';
 import type { Metrics } from './metrics';
 
 export interface SetupState {
@@ -20,6 +21,8 @@ export interface Services {
   setup: SetupState;
   startedAt: Date;
   version: string;
+  /** In branch mode: the agent pushing to and pulling from the hub. */
+  sync?: SyncAgent;
 }
 
 export const VERSION: string = process.env.MYMEDIC_BUILD_VERSION ?? '0.1.0-dev';

@@ -11,6 +11,9 @@ export const orgProjection: Projection = {
   tables: ['clinics', 'branches', 'users', 'user_branches'],
   primaryKeyLookupsOnly: true,
   handles: ORG_EVENT_TYPES,
+  // A hub holds every branch's log: their clinic records and staff accounts stay theirs
+  // (branch.* events do apply, so the hub knows each branch's code, name and time zone).
+  localOnly: new Set(['clinic.created', 'clinic.renamed', 'user.created', 'user.updated', 'user.password_changed', 'user.disabled', 'user.enabled']),
   bind(db: Database) {
     const insertClinic = db.prepare('INSERT INTO clinics (id, branch_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)');
     const renameClinic = db.prepare('UPDATE clinics SET name = ?, updated_at = ? WHERE id = ?');

@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { LoginThrottle } from '../../src/auth/throttle';
 import type { Clock } from '../../src/core/clock';
-import { loadConfig } from '../../src/core/config';
+import { loadConfig, type Mode } from '../../src/core/config';
 import { systemActor } from '../../src/core/runner';
 import { createApp } from '../../src/http/app';
 import { silentLogger } from '../../src/http/log';
@@ -33,7 +33,9 @@ export interface TestServer {
   eventCount(): number;
 }
 
-export async function startServer(opts: { setupToken?: string | null; clock?: Clock; bare?: boolean; throttle?: LoginThrottle } = {}): Promise<TestServer> {
+export async function startServer(
+  opts: { setupToken?: string | null; clock?: Clock; bare?: boolean; throttle?: LoginThrottle; branchCode?: string; mode?: Mode } = {},
+): Promise<TestServer> {
   const dir = tempDir('mymedic-http-');
   const kernel = openKernel(dir, { clock: opts.clock });
   let branchId = '';
@@ -43,14 +45,14 @@ export async function startServer(opts: { setupToken?: string | null; clock?: Cl
     const ids = kernel.runner.run({ actor: systemActor('setup') }, (tx) =>
       setUpClinic(tx, {
         clinicName: 'Sunrise Clinic',
-        branch: { code: 'BLR1', name: 'Indiranagar', timezone: 'Asia/Kolkata' },
+        branch: { code: opts.branchCode ?? 'BLR1', name: 'Indiranagar', timezone: 'Asia/Kolkata' },
         owner: { username: OWNER.username, name: 'Olivia Owner', passwordHash },
       }),
     );
     branchId = ids.branchId;
     ownerId = ids.ownerId;
   }
-  const config = { ...loadConfig({ dataDir: dir }, {}), host: '127.0.0.1', port: 0 };
+  const config = { ...loadConfig({ dataDir: dir, mode: opts.mode }, {}), host: '127.0.0.1', port: 0 };
   const svc: Services = {
     kernel,
     config,
