@@ -11,10 +11,11 @@ import { getAppointment, getDoctor } from '../scheduling/queries';
 import { addDays, toLocal } from '../scheduling/time';
 import { can } from '../http/permissions';
 import { dayCloseDecider, invoiceDecider, paymentDecider, settingsDecider } from './deciders';
-import { billingSettingsStream, dayCloseStream, type DepositRule, invoiceStream, type ItemKind, type PaymentMethod, paymentStream } from './events';
+import { billingSettingsStream, dayCloseStream, type DepositRule, invoiceStream, type ItemKind, type PaymentMethod, paymentStream, type PriceItem } from './events';
 import { computeLine, counterName, documentNumber, documentType, financialYear, formatInr, type LineInput, type Series, toBasisPoints, totalsOf } from './money';
 import {
   balanceOf,
+  CHAIN,
   collectionsByMethod,
   depositRuleFor,
   depositsOfAppointment,
@@ -69,7 +70,8 @@ export interface PriceInput {
   effective_from?: string;
 }
 
-export function setPrice(tx: Tx, scope: Scope, p: PriceInput): void {
+/** A checked price list item; `listId` is the branch whose list it joins, or CHAIN. */
+function priceItemOf(tx: Tx, scope: Scope, p: PriceInput, listId: string): PriceItem {
   const code = (p.item_code ?? '').trim().toUpperCase();
   if (!/^[A-Z0-9][A-Z0-9_-]{0,31}$/.test(code)) throw unprocessable('invalid_item_code', 'Item code: 1–32 letters, digits, - or _', { field: 'item_code' });
   if (!Number.isInteger(p.unit_price) || p.unit_price < 0) throw unprocessable('invalid_amount', 'unit_price must be whole paise, not negative', { field: 'unit_price' });
@@ -78,19 +80,40 @@ export function setPrice(tx: Tx, scope: Scope, p: PriceInput): void {
   if (exempt && bp) throw unprocessable('invalid_tax_rate', 'An exempt item has no tax rate', { field: 'tax_rate' });
   const sac = text(p.sac_hsn, 'sac_hsn', 8);
   if (sac && !/^\d{4,8}$/.test(sac)) throw unprocessable('invalid_sac_hsn', 'SAC/HSN code: 4 to 8 digits', { field: 'sac_hsn' });
-  if (p.doctor_id && !getDoctor(tx.db, scope.branchId, p.doctor_id)) throw unprocessable('unknown_doctor', 'No such doctor in this branch', { field: 'doctor_id' });
+  if (p.doctor_id && listId === CHAIN) throw unprocessable('doctor_not_chain_wide', 'Doctors belong to branches: set a doctor’s own fee at their branch', { field: 'doctor_id' });
+  if (p.doctor_id && !getDoctor(tx.db, listId, p.doctor_id)) throw unprocessable('unknown_doctor', 'No such doctor in this branch', { field: 'doctor_id' });
   const from = p.effective_from ?? toLocal(tx.now, branchOf(tx, scope).timezone).date;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(from)) throw unprocessable('invalid_date', 'effective_from must be YYYY-MM-DD', { field: 'effective_from' });
-  tx.execute(billingSettingsStream(scope.branchId), scope.branchId, settingsDecider, {
-    kind: 'set_item',
-    item: { item_code: code, name: text(p.name, 'name', 120, true)!, kind: p.kind, sac_hsn: sac, unit_price: p.unit_price, tax_rate_bp: bp, exempt, doctor_id: p.doctor_id ?? null, effective_from: from },
-  });
+  return { item_code: code, name: text(p.name, 'name', 120, true)!, kind: p.kind, sac_hsn: sac, unit_price: p.unit_price, tax_rate_bp: bp, exempt, doctor_id: p.doctor_id ?? null, effective_from: from };
+}
+
+/** Sets a price in the caller's branch list; over a chain item it is that branch's override. */
+export function setPrice(tx: Tx, scope: Scope, p: PriceInput): void {
+  const item = priceItemOf(tx, scope, p, scope.branchId);
+  tx.execute(billingSettingsStream(scope.branchId), scope.branchId, settingsDecider, { kind: 'set_item', item });
 }
 
 export function retirePrice(tx: Tx, scope: Scope, itemCode: string, effectiveFrom?: string): void {
   const from = effectiveFrom ?? toLocal(tx.now, branchOf(tx, scope).timezone).date;
   if (!priceOn(tx.db, scope.branchId, itemCode.toUpperCase(), from)) throw notFound('Price list item');
   tx.execute(billingSettingsStream(scope.branchId), scope.branchId, settingsDecider, { kind: 'retire_item', itemCode: itemCode.toUpperCase(), effectiveFrom: from });
+}
+
+/**
+ * Sets a price in the chain's list (at the hub, under its chain origin: the runner's
+ * context carries it). Branches pull it; a branch's own price for the code wins there.
+ */
+export function setChainPrice(tx: Tx, scope: Scope, p: PriceInput): PriceItem {
+  const item = priceItemOf(tx, scope, p, CHAIN);
+  tx.execute(billingSettingsStream(CHAIN), CHAIN, settingsDecider, { kind: 'set_item', item });
+  return item;
+}
+
+export function retireChainPrice(tx: Tx, scope: Scope, itemCode: string, effectiveFrom?: string): string {
+  const from = effectiveFrom ?? toLocal(tx.now, branchOf(tx, scope).timezone).date;
+  if (!priceOn(tx.db, CHAIN, itemCode.toUpperCase(), from)) throw notFound('Chain price list item');
+  tx.execute(billingSettingsStream(CHAIN), CHAIN, settingsDecider, { kind: 'retire_item', itemCode: itemCode.toUpperCase(), effectiveFrom: from });
+  return from;
 }
 
 export function setDepositRule(tx: Tx, scope: Scope, rule: DepositRule): void {

@@ -17,10 +17,11 @@ export const billingProjection: Projection = {
       `INSERT OR REPLACE INTO price_items (branch_id, item_code, effective_from, name, kind, sac_hsn, unit_price, tax_rate_bp, exempt, doctor_id, retired)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
     );
+    // A branch retiring a chain item for itself gets its own retired row (an override).
     const retireItem = db.prepare(
       `INSERT OR REPLACE INTO price_items (branch_id, item_code, effective_from, name, kind, sac_hsn, unit_price, tax_rate_bp, exempt, doctor_id, retired)
-       SELECT branch_id, item_code, ?3, name, kind, sac_hsn, unit_price, tax_rate_bp, exempt, doctor_id, 1 FROM price_items
-       WHERE branch_id = ?1 AND item_code = ?2 AND effective_from <= ?3 ORDER BY effective_from DESC LIMIT 1`,
+       SELECT ?1, item_code, ?3, name, kind, sac_hsn, unit_price, tax_rate_bp, exempt, doctor_id, 1 FROM price_items
+       WHERE branch_id IN (?1, '*') AND item_code = ?2 AND effective_from <= ?3 ORDER BY branch_id = ?1 DESC, effective_from DESC LIMIT 1`,
     );
     const setRule = db.prepare('INSERT OR REPLACE INTO deposit_rules (branch_id, doctor_key, mode, kind, value) VALUES (?, ?, ?, ?, ?)');
     const setPolicy = db.prepare('INSERT OR REPLACE INTO billing_policies (branch_id, refundable_until_hours) VALUES (?, ?)');

@@ -1,6 +1,6 @@
 // Read-side functions for billing. Every one takes the caller's branch.
 import type { Database } from 'bun:sqlite';
-import { and, asc, desc, eq, isNull, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { orm, preparedQuery } from '../core/orm';
 import type { DepositRule, PriceItem } from './events';
 import type { Line, Totals } from './money';
@@ -12,14 +12,29 @@ export type RefundRow = typeof refunds.$inferSelect;
 
 const money = (amount: number) => ({ amount, currency: 'INR' });
 
-/** The price of an item on a date: the latest version in effect then, unless retired. */
-export function priceOn(db: Database, branchId: string, itemCode: string, date: string): PriceItem | null {
-  const row = orm(db)
-    .select()
-    .from(priceItems)
-    .where(and(eq(priceItems.branchId, branchId), eq(priceItems.itemCode, itemCode), lte(priceItems.effectiveFrom, date)))
-    .orderBy(desc(priceItems.effectiveFrom))
-    .get();
+/** Branch id of the chain-wide rows a hub publishes (chain price list, chain policies). */
+export const CHAIN = '*';
+
+/** One version row of an item in one list (a branch's own or the chain's), or null. */
+function versionOn(db: Database, listId: string, itemCode: string, date: string) {
+  return (
+    orm(db)
+      .select()
+      .from(priceItems)
+      .where(and(eq(priceItems.branchId, listId), eq(priceItems.itemCode, itemCode), lte(priceItems.effectiveFrom, date)))
+      .orderBy(desc(priceItems.effectiveFrom))
+      .get() ?? null
+  );
+}
+
+/**
+ * The price of an item on a date: the latest version in effect then, unless retired. A
+ * branch's own version (an override) wins at that branch; without one, the chain's list
+ * (pulled from the hub) applies. `source` says which.
+ */
+export function priceOn(db: Database, branchId: string, itemCode: string, date: string): (PriceItem & { source: 'branch' | 'chain' }) | null {
+  const own = versionOn(db, branchId, itemCode, date);
+  const row = own ?? (branchId === CHAIN ? null : versionOn(db, CHAIN, itemCode, date));
   if (!row || row.retired) return null;
   return {
     item_code: row.itemCode,
@@ -31,23 +46,32 @@ export function priceOn(db: Database, branchId: string, itemCode: string, date: 
     exempt: row.exempt,
     doctor_id: row.doctorId,
     effective_from: row.effectiveFrom,
+    source: own ? 'branch' : 'chain',
   };
 }
 
-/** Every item of the branch's price list as in effect on `date`. */
-export function priceList(db: Database, branchId: string, date: string): PriceItem[] {
-  const codes = orm(db).selectDistinct({ code: priceItems.itemCode }).from(priceItems).where(eq(priceItems.branchId, branchId)).orderBy(asc(priceItems.itemCode)).all();
-  return codes.map((c) => priceOn(db, branchId, c.code, date)).filter((p): p is PriceItem => !!p);
+/** Every item of the branch's price list as in effect on `date`: its own items and overrides over the chain list. */
+export function priceList(db: Database, branchId: string, date: string): (PriceItem & { source: 'branch' | 'chain' })[] {
+  const codes = orm(db)
+    .selectDistinct({ code: priceItems.itemCode })
+    .from(priceItems)
+    .where(inArray(priceItems.branchId, [...new Set([branchId, CHAIN])]))
+    .orderBy(asc(priceItems.itemCode))
+    .all();
+  return codes.map((c) => priceOn(db, branchId, c.code, date)).filter((p) => !!p);
 }
 
 export function depositRuleFor(db: Database, branchId: string, doctorId: string, mode: 'in_person' | 'tele'): DepositRule | null {
-  const rows = orm(db).select().from(depositRules).where(and(eq(depositRules.branchId, branchId), eq(depositRules.mode, mode))).all();
-  const r = rows.find((x) => x.doctorKey === doctorId) ?? rows.find((x) => x.doctorKey === '*');
+  const rows = orm(db).select().from(depositRules).where(and(inArray(depositRules.branchId, [branchId, CHAIN]), eq(depositRules.mode, mode))).all();
+  const own = rows.filter((x) => x.branchId === branchId);
+  // The branch's own rules first (the doctor's, then the branch-wide one), then the chain's.
+  const r = own.find((x) => x.doctorKey === doctorId) ?? own.find((x) => x.doctorKey === '*') ?? rows.find((x) => x.branchId === CHAIN && x.doctorKey === '*');
   return r ? { doctor_id: r.doctorKey === '*' ? null : r.doctorKey, mode: r.mode, kind: r.kind, value: r.value } : null;
 }
 
 export function refundableUntilHours(db: Database, branchId: string): number {
-  return orm(db).select().from(billingPolicies).where(eq(billingPolicies.branchId, branchId)).get()?.refundableUntilHours ?? 24;
+  const rows = orm(db).select().from(billingPolicies).where(inArray(billingPolicies.branchId, [branchId, CHAIN])).all();
+  return (rows.find((r) => r.branchId === branchId) ?? rows.find((r) => r.branchId === CHAIN))?.refundableUntilHours ?? 24;
 }
 
 export function getInvoice(db: Database, branchId: string, id: string): InvoiceRow | null {

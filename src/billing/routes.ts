@@ -84,7 +84,7 @@ const Kind = t.Union([t.Literal('consultation'), t.Literal('procedure'), t.Liter
 const Mode = t.Union([t.Literal('in_person'), t.Literal('tele')]);
 const TaxRate = t.Number({ minimum: 0, maximum: 100, description: 'GST rate in percent, e.g. 18; 0 for exempt supplies' });
 
-const PriceBody = t.Object(
+export const PriceBody = t.Object(
   {
     name: t.String({ maxLength: 120, description: 'What the patient sees on the bill' }),
     kind: Kind,
@@ -183,7 +183,7 @@ const ListQuery = {
 
 // ---- JSON
 
-const priceJson = (p: PriceItem) => ({
+export const priceJson = (p: PriceItem & { source?: 'branch' | 'chain' }) => ({
   item_code: p.item_code,
   name: p.name,
   kind: p.kind,
@@ -193,6 +193,8 @@ const priceJson = (p: PriceItem) => ({
   exempt: p.exempt,
   doctor_id: p.doctor_id,
   effective_from: p.effective_from,
+  /** 'chain' when the item comes from the chain's list (pulled from the hub), 'branch' when it is the branch's own or its override. */
+  ...(p.source ? { source: p.source } : {}),
 });
 
 const ruleJson = (r: DepositRule) => ({ doctor_id: r.doctor_id, mode: r.mode, kind: r.kind, value: r.kind === 'amount' ? money(r.value) : r.value });
@@ -297,7 +299,7 @@ function page<R, J>(rows: R[], limit: number, keyOf: (r: R) => { at: string; id:
   return { items: items.map(toJson), next_cursor: more && last ? encodeCursor(keyOf(last).at, keyOf(last).id) : null };
 }
 
-function dateParam(raw: string | undefined, field: string, fallback: () => string): string {
+export function dateParam(raw: string | undefined, field: string, fallback: () => string): string {
   if (raw === undefined || raw === '') return fallback();
   if (!isValidDate(raw)) throw badRequest('invalid_date', `${field} must be a real date as YYYY-MM-DD`, { field });
   return raw;
@@ -309,7 +311,7 @@ const found = <R>(row: R | null | undefined, what: string): R => {
   return row;
 };
 
-const json = (res: StoredResponse<unknown>, location?: string) =>
+export const json = (res: StoredResponse<unknown>, location?: string) =>
   new Response(JSON.stringify(res.body), {
     status: res.status,
     headers: { 'content-type': 'application/json', ...(location ? { location } : {}), ...(res.replayed ? { 'idempotent-replayed': 'true' } : {}) },

@@ -9,6 +9,7 @@ import { gatewayRoutes } from '../billing/gateway';
 import { billingPages } from '../billing/pages';
 import { receiptRoutes } from '../billing/receipt-routes';
 import { billingRoutes } from '../billing/routes';
+import { chainPriceRoutes } from '../billing/chain-routes';
 import { doctorAdminPages } from '../scheduling/admin-pages';
 import { calendarRoutes } from '../scheduling/calendar';
 import { schedulingPages } from '../scheduling/pages';
@@ -105,6 +106,7 @@ export function createApp(svc: Services) {
     .use(doctorAdminPages(svc, guard))
     .use(calendarRoutes(svc, guard))
     .use(billingRoutes(svc, guard))
+    .use(chainPriceRoutes(svc, guard))
     .use(receiptRoutes(svc, guard))
     .use(billingPages(svc, guard))
     .use(systemPages(svc, guard))

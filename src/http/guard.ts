@@ -68,7 +68,7 @@ export function authGuard(svc: Services) {
     .macro({
       auth: (permission: Permission) => ({
         async transform({ request, headers, body, jwt }) {
-          const scope = await authenticate(svc, request, headers, body, (t) => jwt.verify(t) as Promise<false | Record<string, unknown>>);
+          const scope = await authenticate(svc, request, headers, body, (t) => jwt.verify(t, { currentDate: svc.kernel.clock.now() } as never) as Promise<false | Record<string, unknown>>);
           if (!can(scope.role, permission)) throw forbidden(`Your role (${scope.role}) may not do this`);
           scopes.set(request, scope);
         },

@@ -32,6 +32,12 @@ export const PERMISSIONS = {
   'payments.refund': ['owner', 'admin', 'billing'],
   /** price list, deposit rules, cancellation policy */
   'prices.manage': ['owner', 'admin'],
+  /** the chain's price list: reading it (every branch pulls it from the hub) */
+  'chain.read': [...STAFF, 'hq'],
+  /** the chain's price list: setting it, at the hub */
+  'chain.manage': ['owner', 'admin'],
+  /** the HQ views at the hub: every branch's figures and sync health, read only */
+  'hq.read': ['owner', 'admin', 'hq'],
   /** closing one's own counter for the day */
   'day.close': ['owner', 'admin', 'front_desk', 'billing'],
   /** collection reports and exports */

@@ -129,7 +129,7 @@ describe('push', () => {
       ['{}', { 'content-encoding': 'br' }, 400],
     ];
     for (const [payload, headers, status] of junk) {
-      const res = await fetch(`${hub.url}/api/v1/sync/push`, { method: 'POST', headers: { authorization: `Bearer ${b.token}`, 'content-type': 'application/json', ...headers }, body: payload });
+      const res = await fetch(`${hub.url}/api/v1/sync/push`, { method: 'POST', headers: { authorization: `Bearer ${b.token}`, 'content-type': 'application/json', ...headers }, body: payload as BodyInit });
       expect(res.status).toBe(status);
       expect(hubCount()).toBe(before);
     }

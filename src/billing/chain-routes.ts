@@ -1,0 +1,86 @@
+// The chain's price list: set at the hub under its chain origin, pulled by every branch.
+//   GET    /api/v1/chain/prices               the chain list in effect on a date (any mode)
+//   PUT    /api/v1/chain/prices/{item_code}   set a chain price (hub only)
+//   DELETE /api/v1/chain/prices/{item_code}   retire a chain item (hub only)
+// A branch's own price for a code (PUT /api/v1/prices/{code} at the branch) overrides the
+// chain's there and only there; /api/v1/prices shows each item's `source`.
+import { Elysia, t } from 'elysia';
+import { DomainError } from '../core/errors';
+import type { Tx } from '../core/runner';
+import { actorOf, type Scope } from '../core/scope';
+import type { authGuard } from '../http/guard';
+import { idempotencyOf } from '../http/idempotency';
+import type { Services } from '../http/services';
+import { chainOrigin } from '../kernel';
+import { branchToday } from '../patients/routes';
+import { retireChainPrice, setChainPrice } from './commands';
+import { CHAIN, priceList, priceOn } from './queries';
+import { dateParam, json, PriceBody, priceJson } from './routes';
+
+export function chainPriceRoutes(svc: Services, guard: ReturnType<typeof authGuard>) {
+  const { db, runner } = svc.kernel;
+  const hubOnly = () => {
+    if (svc.config.mode !== 'hub') throw new DomainError(404, 'not_a_hub', 'Chain prices are set at the chain’s hub; this server is not a hub');
+  };
+  /** Runs a chain command under the chain origin, so that branches pull what it records. */
+  const submitChain = <B>(scope: Scope, request: Request, body: unknown, fn: (tx: Tx) => { status: number; body: B }) =>
+    runner.submitIdempotent({ actor: actorOf(scope), origin: chainOrigin(db, true)! }, idempotencyOf(scope, request, body ?? null), fn);
+
+  return new Elysia({ name: 'chainPriceRoutes', seed: svc.kernel.origin })
+    .use(guard)
+    .get(
+      '/api/v1/chain/prices',
+      ({ scope, query }) => {
+        const date = dateParam(query.date, 'date', () => branchToday(svc, scope));
+        return { items: priceList(db, CHAIN, date).map(({ source: _s, ...p }) => priceJson(p)), next_cursor: null };
+      },
+      {
+        auth: 'chain.read',
+        query: t.Object({ date: t.Optional(t.String({ maxLength: 10, description: 'The chain list as in effect on this date (default today)' })) }),
+        detail: {
+          tags: ['chain'],
+          summary: 'The chain’s price list',
+          description: 'The price list the hub publishes to every branch, as in effect on `date`. At a branch it is the list as last pulled from the hub; a branch’s own prices override it there.',
+        },
+      },
+    )
+    .put(
+      '/api/v1/chain/prices/:item_code',
+      async ({ scope, params, body, request }) => {
+        hubOnly();
+        const res = await submitChain(scope, request, body, (tx) => {
+          const item = setChainPrice(tx, scope, { ...body, item_code: params.item_code, unit_price: body.unit_price.amount });
+          const { source: _s, ...now } = priceOn(tx.db, CHAIN, item.item_code, item.effective_from)!;
+          return { status: 200, body: priceJson(now) };
+        });
+        return json(res);
+      },
+      {
+        auth: 'chain.manage',
+        body: PriceBody,
+        detail: {
+          tags: ['chain'],
+          summary: 'Set a chain price (hub only)',
+          description:
+            'Creates the chain item or gives it a new price from `effective_from` (default today). Every branch pulls it within seconds of reaching the hub; a branch that set its own price for the code keeps its own. Not a hub: 404 `not_a_hub`. Chain items have no doctor (`doctor_not_chain_wide`).',
+        },
+      },
+    )
+    .delete(
+      '/api/v1/chain/prices/:item_code',
+      async ({ scope, params, query, request }) => {
+        hubOnly();
+        const from = dateParam(query.effective_from, 'effective_from', () => branchToday(svc, scope));
+        const res = await submitChain(scope, request, { effective_from: from }, (tx) => {
+          retireChainPrice(tx, scope, params.item_code, from);
+          return { status: 200, body: { item_code: params.item_code.toUpperCase(), retired_from: from } };
+        });
+        return json(res);
+      },
+      {
+        auth: 'chain.manage',
+        query: t.Object({ effective_from: t.Optional(t.String({ maxLength: 10, description: 'First day the item is no longer in the chain list (default today)' })) }),
+        detail: { tags: ['chain'], summary: 'Retire a chain item (hub only)', description: 'From `effective_from` on the item is no longer in the chain list; branch overrides of it stay. 404 if it is not in the chain list on that date.' },
+      },
+    );
+}
