@@ -1,0 +1,113 @@
+// Hub → branches over real HTTP: the chain's price list set at the hub reaches every
+// branch's bills by pull; a branch's own price overrides it at that branch only.
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { chainOrigin } from '../../src/kernel';
+import type { TestServer } from '../helpers/server';
+import { type BranchSide, eventsOf, registerPatients, startBranch, startHub, verified } from './fixture';
+
+let hub: TestServer;
+let a: BranchSide;
+let b: BranchSide;
+
+beforeAll(async () => {
+  hub = await startHub();
+  a = await startBranch(hub, 'BLR1');
+  b = await startBranch(hub, 'MYS1');
+  await Promise.all([a.agent.hello(), b.agent.hello()]);
+});
+afterAll(async () => {
+  await Promise.all([a.s.stop(), b.s.stop()]);
+  await hub.stop();
+});
+
+const rupees = (r: number) => ({ amount: r * 100, currency: 'INR' });
+const consultation = (price: number, extra: Record<string, unknown> = {}) => ({ name: 'Consultation', kind: 'consultation', unit_price: rupees(price), tax_rate: 0, sac_hsn: '9993', ...extra });
+
+async function billCons(side: BranchSide): Promise<{ status: number; total: number; line: { unit_price: { amount: number }; description: string } }> {
+  const [patientId] = await registerPatients(side.s, 1, `Bill ${Math.random().toString(36).slice(2, 7)}`);
+  const res = await side.s.api('/api/v1/invoices', { method: 'POST', json: { patient_id: patientId, lines: [{ item_code: 'CONS', qty: 1 }] } });
+  const body = (await res.json()) as { total: { amount: number }; lines: { unit_price: { amount: number }; description: string }[] };
+  return { status: res.status, total: body.total?.amount, line: body.lines?.[0] };
+}
+
+const pricesAt = async (side: BranchSide) =>
+  ((await (await side.s.api('/api/v1/prices')).json()) as { items: { item_code: string; unit_price: { amount: number }; source: string }[] }).items;
+
+describe('chain prices flow down', () => {
+  test('before the hub sets a chain price, CONS is unknown at a branch', async () => {
+    const r = await billCons(a);
+    expect(r.status).toBe(422);
+  });
+
+  test('set at the hub (under its chain origin), pulled by both branches, billed there', async () => {
+    const put = await hub.api('/api/v1/chain/prices/cons', { method: 'PUT', json: consultation(500) });
+    expect(put.status).toBe(200);
+    expect(((await put.json()) as { item_code: string }).item_code).toBe('CONS');
+    const chain = chainOrigin(hub.svc.kernel.db)!;
+    expect(eventsOf(hub, chain).length).toBe(1);
+
+    expect((await a.agent.round()).pulled).toBe(1);
+    expect((await b.agent.round()).pulled).toBe(1);
+    for (const side of [a, b]) {
+      expect(eventsOf(side.s, chain).length).toBe(1);
+      const r = await billCons(side);
+      expect(r.status).toBe(201);
+      expect(r.total).toBe(50000);
+      expect(r.line.description).toBe('Consultation');
+      expect((await pricesAt(side)).find((p) => p.item_code === 'CONS')).toMatchObject({ unit_price: { amount: 50000 }, source: 'chain' });
+    }
+    // Pulling again brings nothing new.
+    expect((await a.agent.round()).pulled).toBe(0);
+  });
+
+  test('a branch override wins at that branch only; a later chain change reaches the others', async () => {
+    const own = await a.s.api('/api/v1/prices/CONS', { method: 'PUT', json: consultation(650) });
+    expect(own.status).toBe(200);
+    const change = await hub.api('/api/v1/chain/prices/CONS', { method: 'PUT', json: consultation(550) });
+    expect(change.status).toBe(200);
+    await Promise.all([a.agent.round(), b.agent.round()]);
+
+    expect((await billCons(a)).total).toBe(65000);
+    expect((await billCons(b)).total).toBe(55000);
+    expect((await pricesAt(a)).find((p) => p.item_code === 'CONS')).toMatchObject({ unit_price: { amount: 65000 }, source: 'branch' });
+    expect((await pricesAt(b)).find((p) => p.item_code === 'CONS')).toMatchObject({ unit_price: { amount: 55000 }, source: 'chain' });
+    // The chain list itself is the same everywhere; the override did not leak into it.
+    for (const s of [hub, a.s, b.s]) {
+      const list = (await (await s.api('/api/v1/chain/prices')).json()) as { items: { item_code: string; unit_price: { amount: number } }[] };
+      expect(list.items.map((i) => [i.item_code, i.unit_price.amount])).toEqual([['CONS', 55000]]);
+    }
+    // The override reached the hub as BLR1's own event, not the chain's.
+    await a.agent.round();
+    const hubPrice = hub.svc.kernel.db.query("SELECT unit_price FROM price_items WHERE branch_id = ? AND item_code = 'CONS'").all(a.s.branchId);
+    expect(hubPrice).toEqual([{ unit_price: 65000 }]);
+  });
+
+  test('a branch cannot set the chain list; nor can a hub user without chain.manage; bad bodies are 4xx', async () => {
+    const atBranch = await a.s.api('/api/v1/chain/prices/CONS', { method: 'PUT', json: consultation(1) });
+    expect(atBranch.status).toBe(404);
+    expect(((await atBranch.json()) as { error: { code: string } }).error.code).toBe('not_a_hub');
+
+    await hub.addUser('desk', 'front_desk');
+    const desk = await hub.token('desk', 'staff-pass-1');
+    expect((await hub.api('/api/v1/chain/prices/CONS', { method: 'PUT', json: consultation(1), token: desk })).status).toBe(403);
+
+    const before = hub.eventCount();
+    const bad = await hub.api('/api/v1/chain/prices/CONS', { method: 'PUT', json: { ...consultation(1), unit_price: { amount: -5, currency: 'INR' } } });
+    expect(bad.status).toBeGreaterThanOrEqual(400);
+    expect(bad.status).toBeLessThan(500);
+    const doc = await hub.api('/api/v1/chain/prices/CONS', { method: 'PUT', json: consultation(1, { doctor_id: crypto.randomUUID() }) });
+    expect(doc.status).toBe(422);
+    expect(((await doc.json()) as { error: { code: string } }).error.code).toBe('doctor_not_chain_wide');
+    expect(hub.eventCount()).toBe(before);
+  });
+
+  test('retiring a chain item removes it where the branch has no override; every log verifies', async () => {
+    const del = await hub.api('/api/v1/chain/prices/CONS', { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    await Promise.all([a.agent.round(), b.agent.round()]);
+    expect((await billCons(b)).status).toBe(422);
+    expect((await billCons(a)).total).toBe(65000);
+    await Promise.all([a.agent.round(), b.agent.round()]);
+    for (const s of [hub, a.s, b.s]) expect(verified(s).ok).toBe(true);
+  });
+});
