@@ -9,6 +9,8 @@ import { appliedSchemaVersion, latestSchemaVersion } from '../core/migrate';
 import type { Services } from '../http/services';
 import { type BackupSummary, backupSummary } from './backup-status';
 import { listPreMigrationSnapshots, type PreMigrationSnapshot } from './upgrade';
+import { describeHub } from '../sync/link';
+import { type BranchSyncStatus, branchSyncStatus, hubBranches } from '../sync/status';
 
 // ---------------------------------------------------------------- the last rebuild
 
@@ -111,7 +113,7 @@ export function backupMaxAgeSeconds(env: Record<string, string | undefined> = pr
   return Number(m[1]) * ({ s: 1, m: 60, h: 3600 }[(m[2] ?? 's').toLowerCase() as 's' | 'm' | 'h'] ?? 1);
 }
 
-export type AttentionKey = 'schema' | 'disk' | 'no_replica' | 'replica_unreadable' | 'replica_behind' | 'drill_failed' | 'backup_unknown';
+export type AttentionKey = 'schema' | 'disk' | 'no_replica' | 'replica_unreadable' | 'replica_behind' | 'drill_failed' | 'backup_unknown' | 'sync_behind' | 'sync_flagged';
 
 export interface Attention {
   key: AttentionKey;
@@ -143,9 +145,16 @@ export interface SystemStatus {
   sessions: { web: number; api: number };
   users: { active: number; total: number };
   branches: { active: number; total: number };
+  /** In branch mode: how this installation's sync with the hub is going. */
+  sync: (BranchSyncStatus & { connected: boolean }) | null;
+  /** In hub mode: how many branches are in each health (ok, behind, offline, flagged…). */
+  hub: { branches: number; byHealth: Record<string, number> } | null;
   /** Red on the page, most serious first. */
   attention: Attention[];
 }
+
+/** A branch whose oldest unsent event is older than this is red on its system page. */
+export const SYNC_BEHIND_SECONDS = 15 * 60;
 
 export const formatDuration = (seconds: number): string => {
   const s = Math.max(0, Math.round(seconds));
@@ -213,6 +222,21 @@ export function systemStatus(svc: Services, now = new Date()): SystemStatus {
     attention.push({ key: 'disk', text: `Disk space is low: ${formatBytes(disk.freeBytes)} free of ${formatBytes(disk.totalBytes)} in the data folder.` });
   }
 
+  const sync = svc.config.mode === 'branch' ? { ...branchSyncStatus(db, svc.kernel.origin, svc.sync ? describeHub(svc.sync.client.link) : null, clockNow), connected: !!svc.sync?.connected } : null;
+  if (sync && sync.lag_seconds > SYNC_BEHIND_SECONDS) {
+    const why = sync.last_error ? ` The last attempt failed: ${sync.last_error}` : '';
+    attention.push({ key: 'sync_behind', text: `The hub has not received this branch's last ${sync.lag_events.toLocaleString('en-IN')} events (the oldest from ${formatDuration(sync.lag_seconds)} ago). Work goes on here; it is sent when the hub can be reached.${why}` });
+  }
+  let hub: SystemStatus['hub'] = null;
+  if (svc.config.mode === 'hub') {
+    const rows = hubBranches(db, clockNow);
+    const byHealth: Record<string, number> = {};
+    for (const r of rows) byHealth[r.health] = (byHealth[r.health] ?? 0) + 1;
+    hub = { branches: rows.length, byHealth };
+    const flagged = rows.filter((r) => r.health === 'flagged').map((r) => r.code);
+    if (flagged.length) attention.push({ key: 'sync_flagged', text: `The hub refused a batch from ${flagged.join(', ')} and flagged it; see mymedic hub list, then mymedic hub clear-flag CODE.` });
+  }
+
   const nowIso = clockNow.toISOString();
   return {
     now: now.toISOString(),
@@ -241,6 +265,8 @@ export function systemStatus(svc: Services, now = new Date()): SystemStatus {
     },
     users: { active: count('SELECT count(*) AS n FROM users WHERE active = 1'), total: count('SELECT count(*) AS n FROM users') },
     branches: { active: count('SELECT count(*) AS n FROM branches WHERE active = 1'), total: count('SELECT count(*) AS n FROM branches') },
+    sync,
+    hub,
     attention,
   };
 }

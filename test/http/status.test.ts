@@ -247,6 +247,8 @@ function status(over: Partial<SystemStatus> = {}): SystemStatus {
     sessions: { web: 4, api: 1 },
     users: { active: 6, total: 7 },
     branches: { active: 1, total: 1 },
+    sync: null,
+    hub: null,
     attention: [],
     ...over,
   };
@@ -287,6 +289,48 @@ describe('the page', () => {
     const html = render(status({ backup: null, backupError: 'litestream: <boom>', attention: [{ key: 'backup_unknown', text: 'The backup status cannot be read: litestream: <boom>' }] }));
     expect(html).toContain('The backup status cannot be read: litestream: &lt;boom&gt;');
     expect(html).toContain('<span class="num">Unknown</span><span class="label">backup status</span>');
+  });
+
+  const sync = (over: Partial<NonNullable<SystemStatus['sync']>> = {}): NonNullable<SystemStatus['sync']> => ({
+    joined: true,
+    hub_url: 'https://hq.example.in',
+    branch_code: 'BLR1',
+    head_seq: 500,
+    push_high_water: 500,
+    lag_events: 0,
+    lag_seconds: 0,
+    pull_after: 12,
+    last_push_ok_at: '2026-03-02T10:00:20.000Z',
+    last_pull_ok_at: '2026-03-02T10:00:20.000Z',
+    last_attempt_at: '2026-03-02T10:00:20.000Z',
+    last_error: null,
+    last_error_at: null,
+    connected: true,
+    ...over,
+  });
+
+  test('a branch: the sync card says connected and caught up, nothing red there', () => {
+    const html = render(status({ mode: 'branch', sync: sync() }));
+    expect(html).toContain('Sync with the hub');
+    expect(html).toContain('data-sync="connected"');
+    expect(html).toContain('nothing: the hub holds every event');
+    expect(html).toContain('https://hq.example.in');
+    expect(html).not.toContain('<strong class="error">not connected</strong>');
+  });
+
+  test('a branch cut off from the hub: not connected, how far behind, the last error (escaped)', () => {
+    const html = render(
+      status({ mode: 'branch', sync: sync({ connected: false, head_seq: 900, lag_events: 400, lag_seconds: 7200, last_error: 'hub unreachable: <ECONNREFUSED>', last_error_at: '2026-03-02T10:00:25.000Z' }) }),
+    );
+    expect(html).toContain('data-sync="disconnected"');
+    expect(html).toContain('<strong class="error">not connected</strong>');
+    expect(html).toContain('400 events, the oldest from 2 h ago');
+    expect(html).toContain('hub unreachable: &lt;ECONNREFUSED&gt;');
+    expect(html).not.toContain('<ECONNREFUSED>');
+  });
+
+  test('standalone: no sync card', () => {
+    expect(render(status())).not.toContain('Sync with the hub');
   });
 });
 

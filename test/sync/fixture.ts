@@ -1,6 +1,7 @@
 // A hub and branches as real HTTP servers on 127.0.0.1 in this process, each over its own
 // SQLite file: the hub with its HQ branch, branches registered there with real tokens, and
 // a sync agent per branch that a test drives round by round.
+import type { Clock } from '../../src/core/clock';
 import { systemActor } from '../../src/core/runner';
 import { verify } from '../../src/core/verify';
 import { silentLogger } from '../../src/http/log';
@@ -25,9 +26,9 @@ export function register(hub: TestServer, code: string): string {
   return hub.svc.kernel.runner.run({ actor: systemActor('cli') }, (tx) => registerBranch(tx, code)).token;
 }
 
-export async function startBranch(hub: TestServer, code: string, opts: Partial<AgentOptions> = {}, url = hub.url): Promise<BranchSide> {
+export async function startBranch(hub: TestServer, code: string, opts: Partial<AgentOptions> = {}, url = hub.url, clock?: Clock): Promise<BranchSide> {
   const token = register(hub, code);
-  const s = await startServer({ branchCode: code });
+  const s = await startServer({ branchCode: code, clock, mode: 'branch' });
   const agent = new SyncAgent(s.svc.kernel, { url, token }, silentLogger, { ...FAST, ...opts });
   return { s, token, agent };
 }

@@ -132,6 +132,49 @@ function BackupCard({ s, zone }: { s: SystemStatus; zone: string }) {
   );
 }
 
+function SyncCard({ s, zone }: { s: SystemStatus; zone: string }) {
+  const y = s.sync!;
+  const when = (iso: string | null) => (iso ? formatDateTime(iso, zone) : 'never');
+  return (
+    <section class="card" aria-labelledby="h-sync" data-sync={y.connected ? 'connected' : 'disconnected'}>
+      <h2 id="h-sync">Sync with the hub</h2>
+      <dl class="facts">
+        <Fact term="Hub" value={y.hub_url ?? 'not linked'} bad={!y.hub_url} note={y.branch_code ? `as branch ${y.branch_code}` : null} />
+        <Fact
+          term="Connection"
+          value={y.connected ? 'connected' : 'not connected'}
+          bad={!y.connected}
+          note={y.connected ? null : 'Bookings and payments go on here; they are sent when the hub can be reached.'}
+        />
+        <Fact
+          term="Behind by"
+          value={y.lag_events === 0 ? 'nothing: the hub holds every event' : `${count(y.lag_events, 'event', 'events')}, the oldest from ${formatDuration(y.lag_seconds)} ago`}
+          bad={y.lag_events > 0 && !y.connected}
+        />
+        <Fact term="Last sent" value={when(y.last_push_ok_at)} />
+        <Fact term="Last received" value={when(y.last_pull_ok_at)} note="Chain prices and policies from the hub." />
+        {y.last_error ? <Fact term="Last error" value={y.last_error} bad note={y.last_error_at ? `at ${when(y.last_error_at)}` : null} /> : null}
+      </dl>
+    </section>
+  );
+}
+
+function HubCard({ s }: { s: SystemStatus }) {
+  const h = s.hub!;
+  const parts = Object.entries(h.byHealth).map(([k, n]) => `${n} ${k.replace('_', ' ')}`);
+  return (
+    <section class="card" aria-labelledby="h-hub">
+      <h2 id="h-hub">Chain hub</h2>
+      <dl class="facts">
+        <Fact term="Branches" value={`${h.branches} registered${parts.length ? ` (${parts.join(', ')})` : ''}`} bad={Boolean(h.byHealth.flagged)} />
+      </dl>
+      <p>
+        <a href="/hq">Every branch’s sync, lag and figures</a>
+      </p>
+    </section>
+  );
+}
+
 export function SystemPage({ user, clinicName, flash, status: s, timeZone: zone }: SystemPageProps) {
   const when = (iso: string) => formatDateTime(iso, zone);
   const b = s.backup;
@@ -198,6 +241,8 @@ export function SystemPage({ user, clinicName, flash, status: s, timeZone: zone 
           </dl>
         </section>
       </div>
+
+      {s.sync || s.hub ? <div class="columns">{s.sync ? <SyncCard s={s} zone={zone} /> : <HubCard s={s} />}</div> : null}
 
       <div class="columns">
         <section class="card" aria-labelledby="h-storage">
