@@ -75,4 +75,37 @@ describe('HTTPS at the hub', () => {
     expect(st.hub_url).toBe(hub.url);
     expect(readFileSync(join(branchDir, 'hub.json'), 'utf8')).toContain(cert);
   }, 30_000);
+
+  test('a rotated token: the old one gets 401 at once (the branch says so), join with the new one and restart, it syncs again; revoke shows at the hub', async () => {
+    const rotated = await mymedic(['hub', 'rotate-token', 'BLR1', '--data', hubDir], {}, true);
+    expect(rotated.code).toBe(0);
+    const fresh = rotated.stdout.trim().split('\n').at(-1)!;
+    expect(fresh).toMatch(/^mmb_/);
+    expect(fresh).not.toBe(token);
+    const ca = { tls: { ca: readFileSync(cert, 'utf8') } } as RequestInit;
+    const old = await fetch(`${hub.url}/api/v1/sync/pull?after=0`, { ...ca, headers: { authorization: `Bearer ${token}` } });
+    expect(old.status).toBe(401);
+    const end = Date.now() + 10_000;
+    let st: { last_error: string | null } = { last_error: null };
+    while (!st.last_error) {
+      if (Date.now() > end) throw new Error('the branch did not notice the rotated token');
+      await Bun.sleep(100);
+      st = JSON.parse((await mymedic(['sync', 'status', '--json', '--data', branchDir])).stdout);
+    }
+    expect(st.last_error).toMatch(/401|token/i);
+
+    expect((await mymedic(['join', '--data', branchDir, '--hub', hub.url, '--token', fresh, '--ca', cert])).code).toBe(0);
+    await branch.stop();
+    await branch.start();
+    const okEnd = Date.now() + 10_000;
+    while (JSON.parse((await mymedic(['sync', 'status', '--json', '--data', branchDir])).stdout).last_error) {
+      if (Date.now() > okEnd) throw new Error('the branch did not sync with its new token');
+      await Bun.sleep(100);
+    }
+
+    expect((await mymedic(['hub', 'revoke', 'BLR1', '--data', hubDir, '--reason', 'laptop stolen'])).code).toBe(0);
+    expect((await fetch(`${hub.url}/api/v1/sync/pull?after=0`, { ...ca, headers: { authorization: `Bearer ${fresh}` } })).status).toBe(401);
+    const list = JSON.parse((await mymedic(['hub', 'list', '--json', '--data', hubDir])).stdout) as { code: string; health: string }[];
+    expect(list.find((r) => r.code === 'BLR1')!.health).toBe('revoked');
+  }, 60_000);
 });
