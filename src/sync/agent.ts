@@ -80,6 +80,12 @@ export class SyncAgent {
   private failures = 0;
   private lastContact = 0;
   private greeted = false;
+  /**
+   * The first push after hello re-sends the last event the hub is known to hold, so that the
+   * hub compares it: a database put back from an older copy that wrote again is refused as
+   * history_diverged instead of silently skipping the sequence numbers the hub holds.
+   */
+  private anchorNext = false;
   /** Something was committed since the last round began. */
   private dirty = false;
   /** True after the last round reached the hub; false after a failure. */
@@ -169,6 +175,7 @@ export class SyncAgent {
       this.k.clock.now(),
     );
     this.greeted = true;
+    this.anchorNext = true;
   }
 
   /** One round: push until the hub holds everything, then pull until nothing is left. */
@@ -183,7 +190,9 @@ export class SyncAgent {
   private async pushAll(): Promise<number> {
     let total = 0;
     for (;;) {
-      const after = Number(getSyncState(this.k.db, 'push_high_water') ?? 0);
+      const cursor = Number(getSyncState(this.k.db, 'push_high_water') ?? 0);
+      const mine = this.myHead().origin_seq;
+      const after = this.anchorNext ? Math.max(0, Math.min(cursor, mine) - 1) : cursor;
       const batch = readPushBatch(this.selectBatch, () => this.myHead(), this.k.origin, after, this.opts.maxBatchEvents, this.opts.maxBatchBytes);
       const heartbeatDue = Date.now() - this.lastContact >= this.opts.heartbeatMs;
       if (!batch.count && !heartbeatDue) return total;
@@ -199,6 +208,16 @@ export class SyncAgent {
         throw e;
       }
       this.lastContact = Date.now();
+      this.anchorNext = false;
+      if (answer.high_water > mine) {
+        // The hub holds more of this installation's events than its database does.
+        throw new SyncCallError(
+          `the hub holds ${answer.high_water} of this branch's events but this database has only ${mine}: it was put back from an older copy. Nothing more is sent; the missing events are safe at the hub`,
+          409,
+          'behind_hub',
+          { high_water: answer.high_water, head: mine },
+        );
+      }
       this.saveCursor(answer.high_water);
       total += answer.appended;
       if (!batch.count || answer.high_water < batch.lastOriginSeq) return total;
