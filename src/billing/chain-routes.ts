@@ -2,9 +2,16 @@
 //   GET    /api/v1/chain/prices               the chain list in effect on a date (any mode)
 //   PUT    /api/v1/chain/prices/{item_code}   set a chain price (hub only)
 //   DELETE /api/v1/chain/prices/{item_code}   retire a chain item (hub only)
+//   GET    /api/v1/chain/policies             the chain's cancellation policy and default deposit rules
+//   PUT    /api/v1/chain/billing-policy       set the chain's cancellation policy (hub only)
+//   PUT    /api/v1/chain/deposit-rules        set a chain default deposit rule (hub only)
 // A branch's own price for a code (PUT /api/v1/prices/{code} at the branch) overrides the
 // chain's there and only there; /api/v1/prices shows each item's `source`.
+import { asc, eq } from 'drizzle-orm';
 import { Elysia, t } from 'elysia';
+import { orm } from '../core/orm';
+import { unprocessable } from '../core/errors';
+import { WholeNumber as Int } from '../http/schema';
 import { DomainError } from '../core/errors';
 import type { Tx } from '../core/runner';
 import { actorOf, type Scope } from '../core/scope';
@@ -13,9 +20,11 @@ import { idempotencyOf } from '../http/idempotency';
 import type { Services } from '../http/services';
 import { chainOrigin } from '../kernel';
 import { branchToday } from '../patients/routes';
-import { retireChainPrice, setChainPrice } from './commands';
+import { retireChainPrice, setCancellationPolicy, setChainPrice, setDepositRule } from './commands';
+import type { DepositRule } from './events';
+import { billingPolicies, depositRules } from './schema';
 import { CHAIN, priceList, priceOn } from './queries';
-import { dateParam, json, PriceBody, priceJson } from './routes';
+import { dateParam, DepositRuleBody, json, PriceBody, priceJson, ruleJson } from './routes';
 
 export function chainPriceRoutes(svc: Services, guard: ReturnType<typeof authGuard>) {
   const { db, runner } = svc.kernel;
@@ -81,6 +90,65 @@ export function chainPriceRoutes(svc: Services, guard: ReturnType<typeof authGua
         auth: 'chain.manage',
         query: t.Object({ effective_from: t.Optional(t.String({ maxLength: 10, description: 'First day the item is no longer in the chain list (default today)' })) }),
         detail: { tags: ['chain'], summary: 'Retire a chain item (hub only)', description: 'From `effective_from` on the item is no longer in the chain list; branch overrides of it stay. 404 if it is not in the chain list on that date.' },
+      },
+    )
+    .get(
+      '/api/v1/chain/policies',
+      () => {
+        const policy = orm(db).select().from(billingPolicies).where(eq(billingPolicies.branchId, CHAIN)).get();
+        const rules = orm(db).select().from(depositRules).where(eq(depositRules.branchId, CHAIN)).orderBy(asc(depositRules.mode)).all();
+        return {
+          refundable_until_hours: policy?.refundableUntilHours ?? null,
+          deposit_rules: rules.map((r) => ruleJson({ doctor_id: null, mode: r.mode, kind: r.kind, value: r.value })),
+        };
+      },
+      {
+        auth: 'chain.read',
+        detail: {
+          tags: ['chain'],
+          summary: 'The chain’s billing policies',
+          description: 'The cancellation policy and default deposit rules the hub publishes; a branch without its own uses these (null: none set, the built-in 24 hours applies).',
+        },
+      },
+    )
+    .put(
+      '/api/v1/chain/billing-policy',
+      async ({ scope, body, request }) => {
+        hubOnly();
+        const res = await submitChain(scope, request, body, (tx) => {
+          setCancellationPolicy(tx, scope, body.refundable_until_hours, CHAIN);
+          return { status: 200, body: { refundable_until_hours: body.refundable_until_hours } };
+        });
+        return json(res);
+      },
+      {
+        auth: 'chain.manage',
+        body: t.Object({ refundable_until_hours: Int({ minimum: 0, maximum: 720, description: 'Hours before the start until which a cancellation refunds the deposit' }) }, { additionalProperties: false }),
+        detail: { tags: ['chain'], summary: 'Set the chain’s cancellation policy (hub only)', description: 'Every branch without a policy of its own follows it once pulled.' },
+      },
+    )
+    .put(
+      '/api/v1/chain/deposit-rules',
+      async ({ scope, body, request }) => {
+        hubOnly();
+        const isMoney = typeof body.value === 'object';
+        if (body.kind === 'amount' && !isMoney) throw unprocessable('invalid_value', 'For kind "amount" give value as money: {"amount": <paise>, "currency": "INR"}', { field: 'value' });
+        if (body.kind === 'percent' && isMoney) throw unprocessable('invalid_value', 'For kind "percent" give value as a whole percentage from 0 to 100', { field: 'value' });
+        const rule: DepositRule = { doctor_id: body.doctor_id ?? null, mode: body.mode, kind: body.kind, value: typeof body.value === 'object' ? body.value.amount : body.value };
+        const res = await submitChain(scope, request, body, (tx) => {
+          setDepositRule(tx, scope, rule, CHAIN);
+          return { status: 200, body: ruleJson(rule) };
+        });
+        return json(res);
+      },
+      {
+        auth: 'chain.manage',
+        body: DepositRuleBody,
+        detail: {
+          tags: ['chain'],
+          summary: 'Set a chain default deposit rule (hub only)',
+          description: 'The deposit taken at booking, per mode, at every branch that has no rule of its own for the doctor or a branch default. No doctor_id: doctors belong to branches (`doctor_not_chain_wide`).',
+        },
       },
     );
 }

@@ -116,17 +116,20 @@ export function retireChainPrice(tx: Tx, scope: Scope, itemCode: string, effecti
   return from;
 }
 
-export function setDepositRule(tx: Tx, scope: Scope, rule: DepositRule): void {
-  if (rule.doctor_id && !getDoctor(tx.db, scope.branchId, rule.doctor_id)) throw unprocessable('unknown_doctor', 'No such doctor in this branch', { field: 'doctor_id' });
+/** A deposit rule for the caller's branch, or with `listId` CHAIN the chain's default (at the hub). */
+export function setDepositRule(tx: Tx, scope: Scope, rule: DepositRule, listId = scope.branchId): void {
+  if (rule.doctor_id && listId === CHAIN) throw unprocessable('doctor_not_chain_wide', 'Doctors belong to branches: set a doctor’s own rule at their branch', { field: 'doctor_id' });
+  if (rule.doctor_id && !getDoctor(tx.db, listId, rule.doctor_id)) throw unprocessable('unknown_doctor', 'No such doctor in this branch', { field: 'doctor_id' });
   if (!Number.isInteger(rule.value) || rule.value < 0 || (rule.kind === 'percent' && rule.value > 100)) {
     throw unprocessable('invalid_value', rule.kind === 'percent' ? 'A percentage from 0 to 100' : 'An amount in whole paise, not negative', { field: 'value' });
   }
-  tx.execute(billingSettingsStream(scope.branchId), scope.branchId, settingsDecider, { kind: 'set_deposit_rule', rule });
+  tx.execute(billingSettingsStream(listId), listId, settingsDecider, { kind: 'set_deposit_rule', rule });
 }
 
-export function setCancellationPolicy(tx: Tx, scope: Scope, hours: number): void {
+/** The cancellation policy of the caller's branch, or with `listId` CHAIN the chain's (at the hub). */
+export function setCancellationPolicy(tx: Tx, scope: Scope, hours: number, listId = scope.branchId): void {
   if (!Number.isInteger(hours) || hours < 0 || hours > 720) throw unprocessable('invalid_hours', 'Hours from 0 to 720', { field: 'refundable_until_hours' });
-  tx.execute(billingSettingsStream(scope.branchId), scope.branchId, settingsDecider, { kind: 'set_cancellation_policy', hours });
+  tx.execute(billingSettingsStream(listId), listId, settingsDecider, { kind: 'set_cancellation_policy', hours });
 }
 
 /** The deposit due at booking: tele consultations are paid in full; otherwise the rule, if any. */

@@ -98,7 +98,7 @@ export const PriceBody = t.Object(
   { additionalProperties: false },
 );
 
-const DepositRuleBody = t.Object(
+export const DepositRuleBody = t.Object(
   {
     doctor_id: t.Optional(t.Nullable(Id('The doctor the rule is for; omit for the branch default'))),
     mode: Mode,
@@ -197,7 +197,7 @@ export const priceJson = (p: PriceItem & { source?: 'branch' | 'chain' }) => ({
   ...(p.source ? { source: p.source } : {}),
 });
 
-const ruleJson = (r: DepositRule) => ({ doctor_id: r.doctor_id, mode: r.mode, kind: r.kind, value: r.kind === 'amount' ? money(r.value) : r.value });
+export const ruleJson = (r: DepositRule) => ({ doctor_id: r.doctor_id, mode: r.mode, kind: r.kind, value: r.kind === 'amount' ? money(r.value) : r.value });
 
 const lineJson = (l: Line) => ({
   item_code: l.item_code,

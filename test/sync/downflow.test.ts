@@ -110,4 +110,28 @@ describe('chain prices flow down', () => {
     await Promise.all([a.agent.round(), b.agent.round()]);
     for (const s of [hub, a.s, b.s]) expect(verified(s).ok).toBe(true);
   });
+
+  test('chain policies: the cancellation policy and a default deposit rule reach the branches; a branch’s own wins there', async () => {
+    expect((await hub.api('/api/v1/chain/billing-policy', { method: 'PUT', json: { refundable_until_hours: 48 } })).status).toBe(200);
+    expect((await hub.api('/api/v1/chain/deposit-rules', { method: 'PUT', json: { mode: 'in_person', kind: 'percent', value: 40 } })).status).toBe(200);
+    const withDoctor = await hub.api('/api/v1/chain/deposit-rules', { method: 'PUT', json: { doctor_id: crypto.randomUUID(), mode: 'in_person', kind: 'percent', value: 10 } });
+    expect(withDoctor.status).toBe(422);
+    expect(await (await hub.api('/api/v1/chain/policies')).json()).toEqual({
+      refundable_until_hours: 48,
+      deposit_rules: [{ doctor_id: null, mode: 'in_person', kind: 'percent', value: 40 }],
+    });
+    expect((await b.s.api('/api/v1/billing-policy', { method: 'PUT', json: { refundable_until_hours: 6 } })).status).toBe(200);
+    await Promise.all([a.agent.round(), b.agent.round()]);
+
+    const policy = async (side: BranchSide) => ((await (await side.s.api('/api/v1/billing-policy')).json()) as { refundable_until_hours: number }).refundable_until_hours;
+    expect(await policy(a)).toBe(48);
+    expect(await policy(b)).toBe(6);
+    const doctor = (await (await a.s.api('/api/v1/doctors', { method: 'POST', json: { name: 'Dr Iyer', specialty: 'Paediatrics', registration_number: 'KMC 777', slot_minutes: 15, fee: rupees(600) } })).json()) as { id: string };
+    const due = (await (await a.s.api(`/api/v1/deposits/due?doctor_id=${doctor.id}&mode=in_person`)).json()) as { amount: { amount: number } };
+    expect(due.amount.amount).toBe(24000); // 40 % of ₹600, from the chain
+    expect((await a.s.api('/api/v1/deposit-rules', { method: 'PUT', json: { mode: 'in_person', kind: 'amount', value: rupees(100) } })).status).toBe(200);
+    const own = (await (await a.s.api(`/api/v1/deposits/due?doctor_id=${doctor.id}&mode=in_person`)).json()) as { amount: { amount: number } };
+    expect(own.amount.amount).toBe(10000);
+    expect((await a.s.api('/api/v1/chain/billing-policy', { method: 'PUT', json: { refundable_until_hours: 1 } })).status).toBe(404);
+  });
 });
