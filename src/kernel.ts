@@ -17,9 +17,19 @@ import { apiKeysProjection } from './auth/api-keys';
 import { schedulingProjection } from './scheduling/projection';
 import { billingProjection } from './billing/projection';
 import { registryProjection } from './sync/registry';
+import { announcementsProjection } from './chain/announcements';
 
 /** Every domain's projection, in the order they apply. */
-export const allProjections: Projection[] = [countersProjection, orgProjection, patientsProjection, apiKeysProjection, schedulingProjection, billingProjection, registryProjection];
+export const allProjections: Projection[] = [
+  countersProjection,
+  orgProjection,
+  patientsProjection,
+  apiKeysProjection,
+  schedulingProjection,
+  billingProjection,
+  registryProjection,
+  announcementsProjection,
+];
 
 export interface Kernel {
   db: Database;

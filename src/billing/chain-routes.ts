@@ -12,13 +12,9 @@ import { Elysia, t } from 'elysia';
 import { orm } from '../core/orm';
 import { unprocessable } from '../core/errors';
 import { WholeNumber as Int } from '../http/schema';
-import { DomainError } from '../core/errors';
-import type { Tx } from '../core/runner';
-import { actorOf, type Scope } from '../core/scope';
 import type { authGuard } from '../http/guard';
-import { idempotencyOf } from '../http/idempotency';
 import type { Services } from '../http/services';
-import { chainOrigin } from '../kernel';
+import { chainCommands } from '../chain/submit';
 import { branchToday } from '../patients/routes';
 import { retireChainPrice, setCancellationPolicy, setChainPrice, setDepositRule } from './commands';
 import type { DepositRule } from './events';
@@ -27,13 +23,10 @@ import { CHAIN, priceList, priceOn } from './queries';
 import { dateParam, DepositRuleBody, json, PriceBody, priceJson, ruleJson } from './routes';
 
 export function chainPriceRoutes(svc: Services, guard: ReturnType<typeof authGuard>) {
-  const { db, runner } = svc.kernel;
-  const hubOnly = () => {
-    if (svc.config.mode !== 'hub') throw new DomainError(404, 'not_a_hub', 'Chain prices are set at the chain’s hub; this server is not a hub');
-  };
-  /** Runs a chain command under the chain origin, so that branches pull what it records. */
-  const submitChain = <B>(scope: Scope, request: Request, body: unknown, fn: (tx: Tx) => { status: number; body: B }) =>
-    runner.submitIdempotent({ actor: actorOf(scope), origin: chainOrigin(db, true)! }, idempotencyOf(scope, request, body ?? null), fn);
+  const { db } = svc.kernel;
+  const chain = chainCommands(svc);
+  const hubOnly = () => chain.hubOnly('Chain prices and policies');
+  const submitChain = chain.submit;
 
   return new Elysia({ name: 'chainPriceRoutes', seed: svc.kernel.origin })
     .use(guard)

@@ -5,6 +5,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'sqlite',
-  schema: ['./src/core/schema.ts', './src/org/schema.ts', './src/auth/schema.ts', './src/patients/schema.ts', './src/scheduling/schema.ts', './src/billing/schema.ts', './src/sync/schema.ts'],
+  schema: ['./src/core/schema.ts', './src/org/schema.ts', './src/auth/schema.ts', './src/patients/schema.ts', './src/scheduling/schema.ts', './src/billing/schema.ts', './src/sync/schema.ts', './src/chain/schema.ts'],
   out: './migrations',
 });

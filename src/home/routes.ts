@@ -6,6 +6,9 @@ import type { authGuard } from '../http/guard';
 import { clinicName, html, pageUser, takeFlash } from '../http/page';
 import type { Services } from '../http/services';
 import { branchStats } from '../patients/queries';
+import { branchToday } from '../patients/routes';
+import { getBranch } from '../org/queries';
+import { currentAnnouncements } from '../chain/announcements';
 
 export function homeRoutes(svc: Services, guard: ReturnType<typeof authGuard>) {
   return new Elysia({ name: 'home-routes', seed: svc.kernel.origin })
@@ -17,7 +20,15 @@ export function homeRoutes(svc: Services, guard: ReturnType<typeof authGuard>) {
         const flash = takeFlash(request, headers);
         const stats = branchStats(svc.kernel.db, scope.branchId, svc.kernel.clock.now());
         return html(
-          HomePage({ user: pageUser(svc, scope), clinicName: clinicName(svc), flash, stats, canRegister: can(scope.role, 'patients.write') }) as string,
+          HomePage({
+            user: pageUser(svc, scope),
+            clinicName: clinicName(svc),
+            flash,
+            stats,
+            canRegister: can(scope.role, 'patients.write'),
+            announcements: currentAnnouncements(svc.kernel.db, branchToday(svc, scope)),
+            timeZone: getBranch(svc.kernel.db, scope.branchId)?.timezone ?? 'Asia/Kolkata',
+          }) as string,
           200,
           headers,
         );

@@ -10,6 +10,7 @@ import { billingPages } from '../billing/pages';
 import { receiptRoutes } from '../billing/receipt-routes';
 import { billingRoutes } from '../billing/routes';
 import { chainPriceRoutes } from '../billing/chain-routes';
+import { announcementRoutes } from '../chain/routes';
 import { doctorAdminPages } from '../scheduling/admin-pages';
 import { calendarRoutes } from '../scheduling/calendar';
 import { schedulingPages } from '../scheduling/pages';
@@ -107,6 +108,7 @@ export function createApp(svc: Services) {
     .use(calendarRoutes(svc, guard))
     .use(billingRoutes(svc, guard))
     .use(chainPriceRoutes(svc, guard))
+    .use(announcementRoutes(svc, guard))
     .use(receiptRoutes(svc, guard))
     .use(billingPages(svc, guard))
     .use(systemPages(svc, guard))

@@ -134,4 +134,32 @@ describe('chain prices flow down', () => {
     expect(own.amount.amount).toBe(10000);
     expect((await a.s.api('/api/v1/chain/billing-policy', { method: 'PUT', json: { refundable_until_hours: 1 } })).status).toBe(404);
   });
+
+  test('announcements: posted at the hub, shown on every branch’s start page (escaped) until withdrawn', async () => {
+    const post = await hub.api('/api/v1/chain/announcements', { method: 'POST', json: { title: 'New fees from Monday <script>x</script>', body: 'Consultation ₹550.\nReview visits stay free.' } });
+    expect(post.status).toBe(201);
+    const a1 = (await post.json()) as { id: string; posted_by: string };
+    expect(a1.posted_by).toBe('Olivia Owner');
+    const expired = await hub.api('/api/v1/chain/announcements', { method: 'POST', json: { title: 'Old', body: 'x', show_until: '2020-01-01' } });
+    expect(expired.status).toBe(422);
+    expect((await hub.api('/api/v1/chain/announcements', { method: 'POST', json: { title: ' ', body: 'x' } })).status).toBe(422);
+    expect((await a.s.api('/api/v1/chain/announcements', { method: 'POST', json: { title: 'From a branch', body: 'x' } })).status).toBe(404);
+    await Promise.all([a.agent.round(), b.agent.round()]);
+
+    for (const side of [a, b]) {
+      const list = (await (await side.s.api('/api/v1/announcements')).json()) as { items: { id: string; title: string }[] };
+      expect(list.items.map((i) => i.id)).toEqual([a1.id]);
+      const home = await (await side.s.api('/')).text();
+      expect(home).toContain('From HQ');
+      expect(home).toContain('New fees from Monday &lt;script&gt;x&lt;/script&gt;');
+      expect(home).not.toContain('<script>x</script>');
+    }
+    expect((await hub.api(`/api/v1/chain/announcements/${a1.id}/withdraw`, { method: 'POST' })).status).toBe(200);
+    expect((await hub.api(`/api/v1/chain/announcements/${a1.id}/withdraw`, { method: 'POST' })).status).toBe(409);
+    expect((await hub.api(`/api/v1/chain/announcements/${crypto.randomUUID()}/withdraw`, { method: 'POST' })).status).toBe(404);
+    await a.agent.round();
+    expect(((await (await a.s.api('/api/v1/announcements')).json()) as { items: unknown[] }).items).toEqual([]);
+    expect(await (await a.s.api('/')).text()).not.toContain('From HQ');
+    for (const s of [hub, a.s]) expect(verified(s).ok).toBe(true);
+  });
 });

@@ -1,3 +1,4 @@
+import { formatDateTime } from '../components';
 import { Layout, type Flash, type PageUser } from '../layout';
 
 export interface HomeStats {
@@ -5,10 +6,40 @@ export interface HomeStats {
   registeredToday: number;
 }
 
-export function HomePage(p: { user: PageUser; clinicName: string | null; flash: Flash | null; stats: HomeStats; canRegister: boolean }) {
+export interface HomeAnnouncement {
+  id: string;
+  title: string;
+  body: string;
+  posted_by: string | null;
+  posted_at: string;
+}
+
+/** Notices from the chain's HQ (pulled from the hub), newest first. */
+function Announcements({ items, timeZone }: { items: HomeAnnouncement[]; timeZone: string }) {
+  if (!items.length) return null;
+  return (
+    <section class="card" aria-labelledby="h-announcements" data-announcements>
+      <h2 id="h-announcements">From HQ</h2>
+      {items.map((a) => (
+        <article class="announcement" data-announcement={a.id}>
+          <h3 safe>{a.title}</h3>
+          <p class="pre" safe>
+            {a.body}
+          </p>
+          <p class="muted">
+            <small safe>{`${a.posted_by ? `${a.posted_by}, ` : ''}${formatDateTime(a.posted_at, timeZone)}`}</small>
+          </p>
+        </article>
+      ))}
+    </section>
+  );
+}
+
+export function HomePage(p: { user: PageUser; clinicName: string | null; flash: Flash | null; stats: HomeStats; canRegister: boolean; announcements?: HomeAnnouncement[]; timeZone?: string }) {
   return (
     <Layout title="Today" user={p.user} clinicName={p.clinicName} flash={p.flash} active="home">
       <h1>Today</h1>
+      <Announcements items={p.announcements ?? []} timeZone={p.timeZone ?? 'Asia/Kolkata'} />
       <div class="tiles">
         <div class="tile">
           <span class="num" safe>
