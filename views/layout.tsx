@@ -9,6 +9,8 @@ export interface PageUser {
   branchId: string;
   branches: { id: string; code: string; name: string }[];
   csrf: string;
+  /** This server is the chain's hub (the HQ views live there). */
+  hub?: boolean;
 }
 
 export interface Flash {
@@ -25,7 +27,7 @@ export interface LayoutProps {
   children?: Children;
 }
 
-const NAV: { href: string; label: string; key: string; permission: Permission }[] = [
+const NAV: { href: string; label: string; key: string; permission: Permission; hubOnly?: boolean }[] = [
   { href: '/', label: 'Today', key: 'home', permission: 'signed_in' },
   { href: '/patients', label: 'Patients', key: 'patients', permission: 'patients.read' },
   { href: '/board', label: 'Day board', key: 'board', permission: 'schedule.read' },
@@ -36,6 +38,7 @@ const NAV: { href: string; label: string; key: string; permission: Permission }[
   { href: '/admin/users', label: 'Staff', key: 'users', permission: 'users.manage' },
   { href: '/admin/branches', label: 'Branches', key: 'branches', permission: 'branches.manage' },
   { href: '/admin/system', label: 'System', key: 'system', permission: 'system.read' },
+  { href: '/hq', label: 'HQ', key: 'hq', permission: 'hq.read', hubOnly: true },
 ];
 
 export const roleLabel = (r: string) => r.replace('_', ' ').replace(/^./, (c) => c.toUpperCase());
@@ -70,7 +73,7 @@ export function Layout({ title, user, clinicName, flash, active, children }: Lay
               <>
                 <nav aria-label="Main">
                   <ul>
-                    {NAV.filter((n) => can(user.role, n.permission)).map((n) => (
+                    {NAV.filter((n) => can(user.role, n.permission) && (!n.hubOnly || user.hub)).map((n) => (
                       <li>
                         <a href={n.href} aria-current={active === n.key ? 'page' : undefined} safe>
                           {n.label}

@@ -11,6 +11,8 @@ import { receiptRoutes } from '../billing/receipt-routes';
 import { billingRoutes } from '../billing/routes';
 import { chainPriceRoutes } from '../billing/chain-routes';
 import { announcementRoutes } from '../chain/routes';
+import { hqPages } from '../hq/pages';
+import { hqRoutes } from '../hq/routes';
 import { doctorAdminPages } from '../scheduling/admin-pages';
 import { calendarRoutes } from '../scheduling/calendar';
 import { schedulingPages } from '../scheduling/pages';
@@ -111,6 +113,8 @@ export function createApp(svc: Services) {
     .use(announcementRoutes(svc, guard))
     .use(receiptRoutes(svc, guard))
     .use(billingPages(svc, guard))
+    .use(hqRoutes(svc, guard))
+    .use(hqPages(svc, guard))
     .use(systemPages(svc, guard))
     .use(gatewayRoutes(svc, guard))
     .use(hubRoutes(svc));

@@ -15,6 +15,7 @@ export function pageUser(svc: Services, scope: Scope): PageUser {
     branchId: scope.branchId,
     branches: listBranches(svc.kernel.db, scope.branchIds).map((b) => ({ id: b.id, code: b.code, name: b.name })),
     csrf: csrfTokenFor(svc.secret, scope.sessionId),
+    hub: svc.config.mode === 'hub',
   };
 }
 
