@@ -67,6 +67,7 @@ beforeAll(async () => {
   run((tx) => B.recordPayment(tx, owner, { invoice_id: invoiceId, amount: 40000, method: 'cash' }));
   await agent.round();
   await hub.addUser('hq.viewer', 'hq', []);
+  await hub.addUser('hub.admin', 'admin');
 
   if (!existsSync(CHROMIUM)) return; // the first test fails with the reason
   browser = await chromium.launch({
@@ -134,6 +135,41 @@ describe('HQ in the browser', () => {
     const cons = page.locator('#hq-prices tbody tr[data-code="BLR1"][data-item="CONS"]');
     expect(await cons.innerText()).toContain('₹400.00');
     await expectAccessible(page, 'hq prices');
+    expect(outside).toEqual([]);
+  }, STEP);
+
+  test('an admin at the hub posts an announcement from the form and withdraws it; hq only reads', async () => {
+    const admin = await context.browser()!.newContext({ viewport: { width: 1280, height: 900 }, baseURL: hub.url });
+    await admin.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
+      outside.push(route.request().url());
+      return route.abort();
+    });
+    const p = await admin.newPage();
+    p.setDefaultTimeout(15_000);
+    await p.goto('/login');
+    await p.getByLabel('Username').fill('hub.admin');
+    await p.getByLabel('Password').fill('staff-pass-1');
+    await Promise.all([p.waitForURL(`${hub.url}/`), p.getByRole('button', { name: 'Sign in' }).click()]);
+    await p.goto('/hq/announcements');
+    await p.getByLabel('Title').fill('Monsoon hours <from Monday>');
+    await p.getByLabel('Message').fill('OPD closes at 6 pm.');
+    await Promise.all([p.waitForURL('**/hq/announcements'), p.getByRole('button', { name: 'Post' }).click()]);
+    await expectAccessible(p, 'hq announcements (admin)');
+    const item = p.locator('article[data-announcement]');
+    expect(await item.count()).toBe(1);
+    expect(await item.locator('h3').innerText()).toBe('Monsoon hours <from Monday>');
+    expect(await item.innerText()).toContain('Shown until withdrawn');
+
+    // The hq viewer sees it, without the form or a withdraw button.
+    await page.getByRole('navigation', { name: 'HQ views' }).getByRole('link', { name: 'Announcements' }).click();
+    await page.waitForURL('**/hq/announcements');
+    expect(await page.locator('article[data-announcement] h3').innerText()).toBe('Monsoon hours <from Monday>');
+    expect(await page.getByRole('button', { name: /Post|Withdraw/ }).count()).toBe(0);
+    await expectAccessible(page, 'hq announcements (hq)');
+
+    await Promise.all([p.waitForURL('**/hq/announcements'), p.getByRole('button', { name: 'Withdraw “Monsoon hours <from Monday>”' }).click()]);
+    expect(await p.locator('article[data-announcement]').innerText()).toContain('Withdrawn');
+    await admin.close();
     expect(outside).toEqual([]);
   }, STEP);
 });

@@ -423,4 +423,53 @@ describe('pages', () => {
     expect(r.html).not.toContain('"><script>');
     expect((await page(hub, `/hq/prices?from=${D2}&to=${D1}`, keys.hq)).status).toBe(400);
   });
+
+  const postForm = (path: string, fields: Record<string, string>, token?: string) =>
+    hub.api(path, { method: 'POST', token, redirect: 'manual', headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+
+  test('announcements: the owner posts from the form, a branch shows it after a round, withdrawing takes it off', async () => {
+    const title = 'Fire drill <Friday>';
+    const posted = await postForm('/hq/announcements', { title, body: 'All staff\nat 4 pm', show_until: D2, _form_token: 'form-1' });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe('/hq/announcements');
+    // The same form sent twice (a double click) posts once.
+    expect((await postForm('/hq/announcements', { title, body: 'All staff\nat 4 pm', show_until: D2, _form_token: 'form-1' })).status).toBe(303);
+    const listed = await page(hub, '/hq/announcements', keys.hq);
+    expect(listed.status).toBe(200);
+    expect(listed.html.match(/data-announcement=/g)?.length).toBe(1);
+    expect(listed.html).toContain('Fire drill &lt;Friday&gt;');
+    expect(listed.html).not.toContain('<Friday>');
+    expect(listed.html).toContain(`Shown until ${D2}`);
+    // hq reads but gets no form, and cannot post.
+    expect(listed.html).not.toContain('action="/hq/announcements"');
+    expect((await postForm('/hq/announcements', { title: 'x', body: 'y' }, keys.hq)).status).toBe(403);
+
+    const id = /data-announcement="([0-9a-f-]{36})"/.exec(listed.html)![1];
+    await a.agent.round();
+    expect((await page(a.s, '/')).html).toContain('Fire drill &lt;Friday&gt;');
+    expect((await page(a.s, '/hq/announcements')).status).toBe(404);
+
+    const withdrawn = await postForm(`/hq/announcements/${id}/withdraw`, {});
+    expect(withdrawn.status).toBe(303);
+    expect((await page(hub, '/hq/announcements')).html).toContain('Withdrawn ·');
+    await a.agent.round();
+    expect((await page(a.s, '/')).html).not.toContain('Fire drill');
+    // Withdrawing again or an unknown id: a message, not a 5xx.
+    expect((await postForm(`/hq/announcements/${id}/withdraw`, {})).status).toBe(303);
+    expect((await postForm('/hq/announcements/not-an-id/withdraw', {})).status).toBe(303);
+  });
+
+  test('announcements: a bad form is shown again with the message and the values, escaped; nothing recorded', async () => {
+    const before = hub.eventCount();
+    const r = await postForm('/hq/announcements', { title: '', body: '"><script>alert(1)</script>', show_until: '' });
+    expect(r.status).toBe(422);
+    const html = await r.text();
+    expect(html).toContain('title');
+    expect(html).toContain('&quot;&gt;&lt;script&gt;');
+    expect(html).not.toContain('<script>alert(1)');
+    const past = await postForm('/hq/announcements', { title: 'Old news', body: 'x', show_until: '2020-01-01' });
+    expect(past.status).toBe(422);
+    expect(await past.text()).toContain('show_until is in the past');
+    expect(hub.eventCount()).toBe(before);
+  });
 });

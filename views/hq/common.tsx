@@ -7,6 +7,7 @@ export const HQ_TABS = [
   { href: '/hq', label: 'Branches', key: 'branches' },
   { href: '/hq/daily', label: 'Daily figures', key: 'daily' },
   { href: '/hq/prices', label: 'Price variance', key: 'prices' },
+  { href: '/hq/announcements', label: 'Announcements', key: 'announcements' },
 ] as const;
 
 export function HqTabs({ active }: { active: (typeof HQ_TABS)[number]['key'] }) {
