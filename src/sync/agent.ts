@@ -105,7 +105,9 @@ export class SyncAgent {
     this.headStmt = k.db.prepare('SELECT origin_seq, at FROM events WHERE origin = ? ORDER BY origin_seq DESC LIMIT 1');
     k.runner.onCommit(() => {
       this.dirty = true;
-      this.wake?.();
+      // Not synchronously: onCommit runs before the committing request's answer is sent, and
+      // the round's synchronous start (cursor, batch read, gzip) would delay that answer.
+      if (this.wake) setImmediate(() => this.wake?.());
     });
   }
 

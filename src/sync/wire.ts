@@ -20,6 +20,27 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const posInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 
+/**
+ * canonicalJson of a value fresh from JSON.parse. What a branch sends is its stored canonical
+ * text, so every object's keys already come in sorted order: then JSON.stringify gives the same
+ * text (JSON values only: no undefined, no toJSON) at a third of canonicalJson's cost.
+ */
+function canonicalOfParsed(v: unknown): string {
+  return keysSorted(v) ? JSON.stringify(v) : canonicalJson(v);
+}
+
+function keysSorted(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) return v.every(keysSorted);
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && !(keys[i - 1] < keys[i])) return false;
+    if (!keysSorted(o[keys[i]])) return false;
+  }
+  return true;
+}
+
 /** One event as received; throws 400 naming the event and the field at fault. */
 export function parseWireEvent(v: unknown, i: number): WireEvent {
   const bad = (field: string, why: string) => badRequest('invalid_event', `events[${i}].${field} ${why}`, { index: i, field });
@@ -44,8 +65,8 @@ export function parseWireEvent(v: unknown, i: number): WireEvent {
     stream: v.stream,
     version: v.version,
     type: v.type,
-    data: canonicalJson(v.data),
-    meta: canonicalJson(v.meta),
+    data: canonicalOfParsed(v.data),
+    meta: canonicalOfParsed(v.meta),
     at: v.at,
     prev_hash: v.prev_hash,
     hash: v.hash,
