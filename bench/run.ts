@@ -1,13 +1,13 @@
 // Runs every benchmark in sequence, each in its own process, and prints a summary table of
 // the figures they report against their targets. Prints; never fails on a figure.
-//   bun bench/run.ts [--quick] [append rebuild http binary receipt scheduling payments] [--json=FILE]
+//   bun bench/run.ts [--quick] [append rebuild http binary receipt scheduling payments sync] [--json=FILE]
 // BENCH_QUICK=1 works like --quick. Exit code is non-zero only if a benchmark crashed.
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { chunksOf, flag, fmtNumber, ms, now, type Op, QUICK, table } from './lib';
 
-const ALL = ['append', 'rebuild', 'http', 'binary', 'receipt', 'scheduling', 'payments'] as const;
+const ALL = ['append', 'rebuild', 'http', 'binary', 'receipt', 'scheduling', 'payments', 'sync'] as const;
 const picked = process.argv.slice(2).filter((a) => (ALL as readonly string[]).includes(a));
 const benches = picked.length ? picked : [...ALL];
 
@@ -69,6 +69,17 @@ const LABELS: Record<string, string> = {
   'payments.http_p50_ms': 'payments over HTTP p50 (ms)',
   'payments.http_p99_ms': 'payments over HTTP p99 (ms)',
   'payments.http_cpu_us_per_req': 'server CPU per payment request (µs)',
+  'sync.hub_ingest_events_per_s': 'hub ingest, agent.round() over HTTP on loopback (events/s)',
+  'sync.ingest_hub_cpu_us_per_event': 'hub process CPU per event ingested (µs)',
+  'sync.hub_apply_events_per_s': 'hub side in process: gunzip + parse + appendReplicated (events/s)',
+  'sync.hub_appendreplicated_events_per_s': 'appendReplicated + commit alone, 1 tx per batch (events/s)',
+  'sync.catchup_1m_s': 'catch-up of 1,000,000 unsent events (s; quick: 100,000 scaled ×10)',
+  'sync.catchup_events_per_s': 'catch-up push rate (events/s)',
+  'sync.book_p50_ms_standalone': 'booking p50, standalone server, paced (ms)',
+  'sync.book_p50_ms_branch': 'booking p50, branch pushing every commit, paced (ms)',
+  'sync.push_overhead_pct': 'push overhead on booking p50, paced (%)',
+  'sync.push_cpu_overhead_pct': 'push overhead on server CPU per booking, paced (%)',
+  'sync.closed_push_overhead_pct': 'push overhead on booking p50, back to back (%)',
 };
 
 async function runOne(name: string): Promise<{ figures: Figure[]; targets: Map<string, Target>; code: number; ms: number; load: number }> {

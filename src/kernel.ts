@@ -18,6 +18,7 @@ import { schedulingProjection } from './scheduling/projection';
 import { billingProjection } from './billing/projection';
 import { registryProjection } from './sync/registry';
 import { announcementsProjection } from './chain/announcements';
+import { directoryProjection } from './chain/directory';
 
 /** Every domain's projection, in the order they apply. */
 export const allProjections: Projection[] = [
@@ -29,6 +30,7 @@ export const allProjections: Projection[] = [
   billingProjection,
   registryProjection,
   announcementsProjection,
+  directoryProjection,
 ];
 
 export interface Kernel {

@@ -33,6 +33,7 @@ const NAV: { href: string; label: string; key: string; permission: Permission; h
   { href: '/board', label: 'Day board', key: 'board', permission: 'schedule.read' },
   { href: '/queue', label: 'Queue', key: 'queue', permission: 'schedule.read' },
   { href: '/recalls', label: 'Recalls', key: 'recalls', permission: 'schedule.read' },
+  { href: '/directory', label: 'Directory', key: 'directory', permission: 'schedule.read' },
   { href: '/billing', label: 'Billing', key: 'billing', permission: 'billing.read' },
   { href: '/admin/doctors', label: 'Doctors', key: 'doctors', permission: 'doctors.manage' },
   { href: '/admin/users', label: 'Staff', key: 'users', permission: 'users.manage' },

@@ -17,3 +17,19 @@ export const announcements = sqliteTable(
   },
   (t) => [index('announcements_posted').on(t.postedAt)],
 );
+
+/** The chain's doctor directory (projection of directory.* events, branch_id '*'). */
+export const chainDoctors = sqliteTable('chain_doctors', {
+  id: text('id').primaryKey(),
+  branchId: text('branch_id').notNull(), // always '*': chain-wide
+  name: text('name').notNull(),
+  specialty: text('specialty').notNull(),
+  qualifications: text('qualifications'),
+  registrationNumber: text('registration_number'),
+  /** JSON array of branch codes, sorted. */
+  branchCodes: text('branch_codes').notNull(),
+  visiting: text('visiting'),
+  listedAt: text('listed_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  delistedAt: text('delisted_at'),
+});

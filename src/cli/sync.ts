@@ -15,8 +15,8 @@ At a branch: joins the chain whose hub is at URL, with the token \`mymedic hub a
 CODE\` printed there. It contacts the hub once (the token is bound to this installation and
 its branch CODE for good), then saves URL and token to DIR/hub.json (mode 0600). From then
 on \`mymedic serve\` runs in branch mode: it pushes this branch's events to the hub and
-pulls the chain's price list, policies and announcements. The branch keeps working when
-the hub is unreachable and catches up later.
+pulls the chain's price list, policies, announcements and doctor directory. The branch
+keeps working when the hub is unreachable and catches up later.
 
 Options:
   --hub URL      the hub's base URL, e.g. https://hq.example.in (HTTPS across the internet)

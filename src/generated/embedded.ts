@@ -7,6 +7,7 @@ import m3 from '../../migrations/0003_scheduling.sql' with { type: 'text' };
 import m4 from '../../migrations/0004_billing.sql' with { type: 'text' };
 import m5 from '../../migrations/0005_sync.sql' with { type: 'text' };
 import m6 from '../../migrations/0006_announcements.sql' with { type: 'text' };
+import m7 from '../../migrations/0007_chain_directory.sql' with { type: 'text' };
 // @ts-ignore: embedded as a file path, not a module
 import p0 from '../../public/app.css' with { type: 'file' };
 // @ts-ignore: embedded as a file path, not a module
@@ -44,6 +45,7 @@ export const embeddedMigrations: { name: string; sql: string }[] = [
   { name: "0004_billing", sql: m4 },
   { name: "0005_sync", sql: m5 },
   { name: "0006_announcements", sql: m6 },
+  { name: "0007_chain_directory", sql: m7 },
 ];
 
 /** URL path under /public/ → a path Bun.file() can read, in dev and in the compiled binary. */

@@ -10,7 +10,9 @@ import { billingPages } from '../billing/pages';
 import { receiptRoutes } from '../billing/receipt-routes';
 import { billingRoutes } from '../billing/routes';
 import { chainPriceRoutes } from '../billing/chain-routes';
+import { directoryRoutes } from '../chain/directory-routes';
 import { announcementRoutes } from '../chain/routes';
+import { hqDirectoryPages } from '../hq/directory-pages';
 import { hqPages } from '../hq/pages';
 import { hqRoutes } from '../hq/routes';
 import { doctorAdminPages } from '../scheduling/admin-pages';
@@ -111,10 +113,12 @@ export function createApp(svc: Services) {
     .use(billingRoutes(svc, guard))
     .use(chainPriceRoutes(svc, guard))
     .use(announcementRoutes(svc, guard))
+    .use(directoryRoutes(svc, guard))
     .use(receiptRoutes(svc, guard))
     .use(billingPages(svc, guard))
     .use(hqRoutes(svc, guard))
     .use(hqPages(svc, guard))
+    .use(hqDirectoryPages(svc, guard))
     .use(systemPages(svc, guard))
     .use(gatewayRoutes(svc, guard))
     .use(hubRoutes(svc));

@@ -51,6 +51,8 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 export interface PushBatch {
   json: string;
   count: number;
+  /** The origin_seq the batch starts after. */
+  after: number;
   lastOriginSeq: number;
 }
 
@@ -68,7 +70,7 @@ export function readPushBatch(select: Statement, headOf: () => { origin_seq: num
     last = r.origin_seq;
   }
   const head = headOf();
-  return { json: `{"events":[${lines.join(',')}],"head":${JSON.stringify(head)}}`, count: lines.length, lastOriginSeq: last };
+  return { json: `{"events":[${lines.join(',')}],"head":${JSON.stringify(head)}}`, count: lines.length, after, lastOriginSeq: last };
 }
 
 export class SyncAgent {
@@ -191,17 +193,27 @@ export class SyncAgent {
 
   private async pushAll(): Promise<number> {
     let total = 0;
+    /** The batch after the one in flight, read while the hub works on that one: used only if the hub then holds exactly up to it. */
+    let ahead: PushBatch | null = null;
     for (;;) {
       const cursor = Number(getSyncState(this.k.db, 'push_high_water') ?? 0);
       const mine = this.myHead().origin_seq;
       const after = this.anchorNext ? Math.max(0, Math.min(cursor, mine) - 1) : cursor;
-      const batch = readPushBatch(this.selectBatch, () => this.myHead(), this.k.origin, after, this.opts.maxBatchEvents, this.opts.maxBatchBytes);
+      const batch =
+        ahead && ahead.count && ahead.after === after ? ahead : readPushBatch(this.selectBatch, () => this.myHead(), this.k.origin, after, this.opts.maxBatchEvents, this.opts.maxBatchBytes);
+      ahead = null;
       const heartbeatDue = Date.now() - this.lastContact >= this.opts.heartbeatMs;
       if (!batch.count && !heartbeatDue) return total;
       let answer;
       try {
-        answer = await this.client.push(batch.json);
+        const inFlight = this.client.push(batch.json);
+        // A backlog: read the next batch while this one travels and the hub appends it.
+        if (batch.count >= this.opts.maxBatchEvents || batch.lastOriginSeq < mine) {
+          ahead = readPushBatch(this.selectBatch, () => this.myHead(), this.k.origin, batch.lastOriginSeq, this.opts.maxBatchEvents, this.opts.maxBatchBytes);
+        }
+        answer = await inFlight;
       } catch (e) {
+        ahead = null;
         // Out of turn (an older batch arrived late, or our cursor is stale): resume where the hub is.
         if (e instanceof SyncCallError && e.code === 'sync_gap' && typeof e.details.high_water === 'number') {
           this.saveCursor(e.details.high_water);

@@ -1,6 +1,6 @@
 // Sync: a chain's hub and its branches. Each branch keeps working on its own box and pushes
 // the events it records to the hub; the hub holds every branch's log and records the
-// chain-wide ones (prices, policies, announcements) under its chain origin, which branches
+// chain-wide ones (prices, policies, announcements, the doctor directory) under its chain origin, which branches
 // pull. Owns: the hub's registry of branches (code, token hash, bound origin), delivery
 // status on both sides. See ARCHITECTURE in the README's "Chains" section.
 export type RegistryEvent =

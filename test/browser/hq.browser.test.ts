@@ -16,7 +16,7 @@ import { registerPatient } from '../../src/patients/commands';
 import * as S from '../../src/scheduling/commands';
 import { SyncAgent } from '../../src/sync/agent';
 import { axeViolations } from '../helpers/axe';
-import { startServer, type TestServer } from '../helpers/server';
+import { OWNER, startServer, type TestServer } from '../helpers/server';
 import { FAST, register } from '../sync/fixture';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -39,6 +39,7 @@ let branch: TestServer;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+let agent: SyncAgent;
 const outside: string[] = [];
 
 async function expectAccessible(p: Page, name: string): Promise<void> {
@@ -51,7 +52,7 @@ beforeAll(async () => {
   hub = await startServer({ branchCode: 'HQ', mode: 'hub', clock });
   const token = register(hub, 'BLR1');
   branch = await startServer({ branchCode: 'BLR1', clock });
-  const agent = new SyncAgent(branch.svc.kernel, { url: hub.url, token }, silentLogger, FAST);
+  agent = new SyncAgent(branch.svc.kernel, { url: hub.url, token }, silentLogger, FAST);
   await agent.hello();
   const owner: Scope = { userId: branch.ownerId, username: 'owner', name: 'Olivia Owner', role: 'owner', branchId: branch.branchId, branchIds: [branch.branchId], sessionId: 'seed', via: 'bearer' };
   const run = <R>(fn: (tx: Tx) => R): R => branch.svc.kernel.runner.run({ actor: actorOf(owner) }, fn);
@@ -170,6 +171,60 @@ describe('HQ in the browser', () => {
     await Promise.all([p.waitForURL('**/hq/announcements'), p.getByRole('button', { name: 'Withdraw “Monsoon hours <from Monday>”' }).click()]);
     expect(await p.locator('article[data-announcement]').innerText()).toContain('Withdrawn');
     await admin.close();
+    expect(outside).toEqual([]);
+  }, STEP);
+  test('the doctor directory: an admin lists a doctor at the hub and fixes a mistake; the branch finds them at /directory', async () => {
+    const admin = await context.browser()!.newContext({ viewport: { width: 1280, height: 900 }, baseURL: hub.url });
+    await admin.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
+      outside.push(route.request().url());
+      return route.abort();
+    });
+    const p = await admin.newPage();
+    p.setDefaultTimeout(15_000);
+    await p.goto('/login');
+    await p.getByLabel('Username').fill('hub.admin');
+    await p.getByLabel('Password').fill('staff-pass-1');
+    await Promise.all([p.waitForURL(`${hub.url}/`), p.getByRole('button', { name: 'Sign in' }).click()]);
+    await p.goto('/hq/doctors');
+    await p.getByLabel('Name').fill('Dr. Meera <Rao>');
+    await p.getByLabel('Specialty').fill('Paediatrics');
+    await p.getByLabel('Branches').fill('BLR1, GOA9');
+    await p.getByRole('button', { name: 'List', exact: true }).click();
+    // An unknown branch code: the form comes back with the message at the field, values kept.
+    expect(await p.locator('#f-branch_codes-error').innerText()).toBe('No branch of the chain has the code GOA9');
+    expect(await p.getByLabel('Name').inputValue()).toBe('Dr. Meera <Rao>');
+    await expectAccessible(p, 'hq doctors (error)');
+    await p.getByLabel('Branches').fill('BLR1');
+    await p.getByLabel('Visiting hours').fill('Mon, Thu 10:00–13:00');
+    await Promise.all([p.waitForURL('**/hq/doctors'), p.getByRole('button', { name: 'List', exact: true }).click()]);
+    await expectAccessible(p, 'hq doctors (admin)');
+    await Promise.all([p.waitForURL('**/hq/doctors/*'), p.getByRole('link', { name: 'Edit Dr. Meera <Rao>' }).click()]);
+    await p.getByLabel('Visiting hours').fill('Thursdays 10:00–13:00');
+    await Promise.all([p.waitForURL('**/hq/doctors'), p.getByRole('button', { name: 'Save' }).click()]);
+    expect(await p.locator('tr[data-directory-doctor]').innerText()).toContain('Thursdays 10:00–13:00');
+    await admin.close();
+
+    await agent.round();
+    const desk = await context.browser()!.newContext({ viewport: { width: 1280, height: 900 }, baseURL: branch.url });
+    await desk.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
+      outside.push(route.request().url());
+      return route.abort();
+    });
+    const b = await desk.newPage();
+    b.setDefaultTimeout(15_000);
+    await b.goto('/login');
+    await b.getByLabel('Username').fill(OWNER.username);
+    await b.getByLabel('Password').fill(OWNER.password);
+    await Promise.all([b.waitForURL(`${branch.url}/`), b.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([b.waitForURL('**/directory'), b.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Directory' }).click()]);
+    await b.getByLabel('Name or specialty').fill('paediatrics');
+    await Promise.all([b.waitForURL('**/directory?*'), b.getByRole('button', { name: 'Search' }).click()]);
+    const row = b.locator('tr[data-directory-doctor]');
+    expect(await row.count()).toBe(1);
+    expect(await row.locator('strong').innerText()).toBe('Dr. Meera <Rao>');
+    expect(await row.innerText()).toContain('Thursdays 10:00–13:00');
+    await expectAccessible(b, 'branch directory');
+    await desk.close();
     expect(outside).toEqual([]);
   }, STEP);
 });

@@ -472,4 +472,47 @@ describe('pages', () => {
     expect(await past.text()).toContain('show_until is in the past');
     expect(hub.eventCount()).toBe(before);
   });
+  test('doctor directory: the owner lists from the form (codes checked, shown again on error, escaped), edits, delists; hq reads; the branch page shows it', async () => {
+    const before = hub.eventCount();
+    const bad = await postForm('/hq/doctors', { name: 'Dr. X "><script>alert(1)</script>', specialty: 'ENT', branch_codes: 'BLR1, NOPE1', _form_token: 'dir-0' });
+    expect(bad.status).toBe(422);
+    const badHtml = await bad.text();
+    expect(badHtml).toContain('No branch of the chain has the code NOPE1');
+    expect(badHtml).toContain('value="BLR1, NOPE1"');
+    expect(badHtml).not.toContain('"><script>alert(1)'); // the quote is escaped: the value cannot end the attribute
+    expect((await postForm('/hq/doctors', { name: '', specialty: 'ENT' })).status).toBe(422);
+    expect(hub.eventCount()).toBe(before);
+
+    const fields = { name: 'Dr. Kavya <Nair>', specialty: 'ENT', qualifications: 'MBBS, MS (ENT)', registration_number: 'KMC 4242', branch_codes: 'blr1 mys1', visiting: 'Wed 16:00–19:00 at BLR1', _form_token: 'dir-1' };
+    const listed = await postForm('/hq/doctors', fields);
+    expect(listed.status).toBe(303);
+    expect(listed.headers.get('location')).toBe('/hq/doctors');
+    expect((await postForm('/hq/doctors', fields)).status).toBe(303); // a double click lists once
+    const view = await page(hub, '/hq/doctors', keys.hq);
+    expect(view.status).toBe(200);
+    expect(view.html.match(/data-directory-doctor=/g)?.length).toBe(1);
+    expect(view.html).toContain('Dr. Kavya &lt;Nair&gt;');
+    expect(view.html).toContain('BLR1, MYS1');
+    expect(view.html).not.toContain('action="/hq/doctors"'); // hq: no form
+    expect((await postForm('/hq/doctors', { name: 'x', specialty: 'y' }, keys.hq)).status).toBe(403);
+    const id = /data-directory-doctor="([0-9a-f-]{36})"/.exec(view.html)![1];
+
+    const edit = await page(hub, `/hq/doctors/${id}`);
+    expect(edit.status).toBe(200);
+    expect(edit.html).toContain('value="BLR1, MYS1"');
+    expect((await postForm(`/hq/doctors/${id}`, { ...fields, visiting: 'Thursdays at MYS1', _form_token: 'dir-2' })).status).toBe(303);
+    expect((await page(hub, `/hq/doctors/${crypto.randomUUID()}`)).status).toBe(404);
+    await a.agent.round();
+    const atBranch = await page(a.s, '/directory');
+    expect(atBranch.status).toBe(200);
+    expect(atBranch.html).toContain('Dr. Kavya &lt;Nair&gt;');
+    expect(atBranch.html).toContain('Thursdays at MYS1');
+    expect((await page(a.s, '/hq/doctors')).status).toBe(404);
+
+    expect((await postForm(`/hq/doctors/${id}/delist`, {})).status).toBe(303);
+    expect((await page(hub, '/hq/doctors')).html).toContain('Delisted ');
+    expect((await postForm(`/hq/doctors/${id}/delist`, {})).status).toBe(303); // again: a message, not a 5xx
+    await a.agent.round();
+    expect((await page(a.s, '/directory')).html).not.toContain('Kavya');
+  });
 });

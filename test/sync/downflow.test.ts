@@ -162,4 +162,59 @@ describe('chain prices flow down', () => {
     expect(await (await a.s.api('/')).text()).not.toContain('From HQ');
     for (const s of [hub, a.s]) expect(verified(s).ok).toBe(true);
   });
+  test('doctor directory: listed at the hub (codes checked), pulled by every branch, searchable there, edits and delisting follow', async () => {
+    const entry = { name: 'Dr. Meera Rao <b>', specialty: 'Paediatrics', qualifications: 'MBBS, MD (Paediatrics)', registration_number: 'KMC 12345', branch_codes: ['mys1', 'BLR1'], visiting: 'Tue, Fri 10:00–13:00 at MYS1' };
+    const before = hub.eventCount();
+    const unknown = await hub.api('/api/v1/chain/doctors', { method: 'POST', json: { ...entry, branch_codes: ['BLR1', 'XYZ9'] } });
+    expect(unknown.status).toBe(422);
+    expect(((await unknown.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'unknown_branch', message: 'No branch of the chain has the code XYZ9' });
+    expect((await hub.api('/api/v1/chain/doctors', { method: 'POST', json: { ...entry, name: '  ' } })).status).toBe(422);
+    expect((await hub.api('/api/v1/chain/doctors', { method: 'POST', json: { ...entry, registration_number: 'KMC;DROP' } })).status).toBe(422);
+    expect((await hub.api('/api/v1/chain/doctors', { method: 'POST', json: { ...entry, extra: 1 } })).status).toBe(400);
+    expect((await a.s.api('/api/v1/chain/doctors', { method: 'POST', json: entry })).status).toBe(404);
+    expect(hub.eventCount()).toBe(before);
+
+    const post = await hub.api('/api/v1/chain/doctors', { method: 'POST', json: entry });
+    expect(post.status).toBe(201);
+    const meera = (await post.json()) as { id: string; branch_codes: string[] };
+    expect(meera.branch_codes).toEqual(['BLR1', 'MYS1']);
+    const other = (await (await hub.api('/api/v1/chain/doctors', { method: 'POST', json: { name: 'Dr. Arjun Shetty', specialty: 'Orthopaedics', branch_codes: ['BLR1'] } })).json()) as { id: string };
+    await Promise.all([a.agent.round(), b.agent.round()]);
+
+    for (const side of [a, b]) {
+      const list = (await (await side.s.api('/api/v1/chain/doctors')).json()) as { items: { id: string; name: string }[] };
+      expect(list.items.map((d) => d.name)).toEqual(['Dr. Arjun Shetty', 'Dr. Meera Rao <b>']);
+      const atMys = (await (await side.s.api('/api/v1/chain/doctors?branch=mys1')).json()) as { items: { id: string }[] };
+      expect(atMys.items.map((d) => d.id)).toEqual([meera.id]);
+      const ortho = (await (await side.s.api('/api/v1/chain/doctors?q=ORTHO')).json()) as { items: { id: string }[] };
+      expect(ortho.items.map((d) => d.id)).toEqual([other.id]);
+      const page = await (await side.s.api('/directory?q=paediatr')).text();
+      expect(page).toContain('Dr. Meera Rao &lt;b&gt;');
+      expect(page).not.toContain('Dr. Arjun Shetty');
+      expect(page).toContain('Reg. KMC 12345');
+    }
+    // A branch's front desk reads it too.
+    await a.s.addUser('frontdesk', 'front_desk');
+    const desk = await a.s.token('frontdesk', 'staff-pass-1');
+    expect((await a.s.api('/api/v1/chain/doctors', { token: desk })).status).toBe(200);
+    expect((await a.s.api('/api/v1/chain/doctors?branch=../x')).status).toBe(400);
+
+    const edit = await hub.api(`/api/v1/chain/doctors/${meera.id}`, { method: 'PUT', json: { ...entry, name: 'Dr. Meera Rao', visiting: 'Fridays only at MYS1' } });
+    expect(edit.status).toBe(200);
+    const same = hub.eventCount();
+    expect((await hub.api(`/api/v1/chain/doctors/${meera.id}`, { method: 'PUT', json: { ...entry, name: 'Dr. Meera Rao', visiting: 'Fridays only at MYS1' } })).status).toBe(200);
+    expect(hub.eventCount()).toBe(same); // unchanged: nothing recorded
+    expect((await hub.api(`/api/v1/chain/doctors/${other.id}/delist`, { method: 'POST', json: { reason: 'Left the chain' } })).status).toBe(200);
+    expect((await hub.api(`/api/v1/chain/doctors/${other.id}/delist`, { method: 'POST' })).status).toBe(409);
+    expect((await hub.api(`/api/v1/chain/doctors/${other.id}`, { method: 'PUT', json: entry })).status).toBe(409);
+    expect((await hub.api(`/api/v1/chain/doctors/${crypto.randomUUID()}/delist`, { method: 'POST' })).status).toBe(404);
+    await Promise.all([a.agent.round(), b.agent.round()]);
+    for (const side of [a, b]) {
+      const list = (await (await side.s.api('/api/v1/chain/doctors')).json()) as { items: { name: string; visiting: string }[] };
+      expect(list.items).toMatchObject([{ name: 'Dr. Meera Rao', visiting: 'Fridays only at MYS1' }]);
+      const all = (await (await side.s.api('/api/v1/chain/doctors?include_delisted=true')).json()) as { items: { id: string; delisted_at: string | null }[] };
+      expect(all.items.find((d) => d.id === other.id)?.delisted_at).toBeString();
+    }
+    for (const s of [hub, a.s, b.s]) expect(verified(s).ok).toBe(true);
+  });
 });

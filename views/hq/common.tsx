@@ -8,6 +8,7 @@ export const HQ_TABS = [
   { href: '/hq/daily', label: 'Daily figures', key: 'daily' },
   { href: '/hq/prices', label: 'Price variance', key: 'prices' },
   { href: '/hq/announcements', label: 'Announcements', key: 'announcements' },
+  { href: '/hq/doctors', label: 'Doctor directory', key: 'doctors' },
 ] as const;
 
 export function HqTabs({ active }: { active: (typeof HQ_TABS)[number]['key'] }) {
