@@ -13,6 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../src/core/canonical';
+import { HUB_WAL_AUTOCHECKPOINT_PAGES } from '../src/core/db';
 import { computeHash, EVENT_SCHEMA_VERSION, type EventMeta } from '../src/core/events';
 import { newId } from '../src/core/ids';
 import { type CommandContext, systemActor, type Tx } from '../src/core/runner';
@@ -58,7 +59,7 @@ interface Instance {
 }
 
 /** A fresh installation in `dir`: clinic, one branch with `code`, an owner (fake hash). */
-function seedInstance(dir: string, code: string): Instance {
+export function seedInstance(dir: string, code: string): Instance {
   const kernel = openKernel(dir);
   const ids = kernel.runner.run({ actor: systemActor('setup') }, (tx) =>
     setUpClinic(tx, {
@@ -132,7 +133,7 @@ function makeAgent(b: Instance, hub: Hub, code: string): SyncAgent {
  * runner's group commit, larger): ~90% registerPatient (distinct names and phones, some with
  * an address or an e-mail), ~10% correctPatient of an earlier patient (a new address).
  */
-function writeByCommands(b: Instance, n: number): { events: number; ms: number } {
+export function writeByCommands(b: Instance, n: number): { events: number; ms: number } {
   const ctx: CommandContext = { actor: { userId: b.scope.userId, name: b.scope.name, role: b.scope.role, via: 'http' } };
   const ids: string[] = [];
   let seed = 17;
@@ -223,6 +224,7 @@ async function ingestPart(hub: Hub, dir: string, code: string): Promise<IngestRe
     after = batch.lastOriginSeq;
   }
   const h2 = seedInstance(join(dir, 'hub-inproc'), 'HQ');
+  h2.kernel.db.run(`PRAGMA wal_autocheckpoint = ${HUB_WAL_AUTOCHECKPOINT_PAGES}`); // as `serve --mode hub` does
   let inflateParseMs = 0;
   let applyMs = 0;
   let applied = 0;

@@ -28,6 +28,9 @@ export function assertSqliteVersion(version: string): void {
   }
 }
 
+/** WAL pages between automatic checkpoints at a hub, which appends batches of thousands of events (SQLite's default: 1,000). */
+export const HUB_WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 export interface OpenOptions {
   readonly?: boolean;
   /** Litestream owns checkpoints while it replicates; the app then stops auto-checkpointing. */

@@ -13,7 +13,7 @@ import type { HubLink } from './link';
 import { appendReplicated } from './replicate';
 import { getSyncState, setSyncState } from './state';
 import { eventLine } from '../system/event-lines';
-import { parseWireEvent } from './wire';
+import { gzip, parseWireEvent } from './wire';
 
 export interface AgentOptions {
   /** Pause between rounds when caught up (a commit cuts it short). */
@@ -53,6 +53,8 @@ export interface PushBatch {
   count: number;
   /** The origin_seq the batch starts after. */
   after: number;
+  /** json gzipped, when read ahead. */
+  gzipped?: Uint8Array;
   lastOriginSeq: number;
 }
 
@@ -206,10 +208,11 @@ export class SyncAgent {
       if (!batch.count && !heartbeatDue) return total;
       let answer;
       try {
-        const inFlight = this.client.push(batch.json);
-        // A backlog: read the next batch while this one travels and the hub appends it.
+        const inFlight = this.client.push(batch.json, batch.gzipped);
+        // A backlog: read (and gzip) the next batch while this one travels and the hub appends it.
         if (batch.count >= this.opts.maxBatchEvents || batch.lastOriginSeq < mine) {
           ahead = readPushBatch(this.selectBatch, () => this.myHead(), this.k.origin, batch.lastOriginSeq, this.opts.maxBatchEvents, this.opts.maxBatchBytes);
+          if (ahead.count) ahead.gzipped = gzip(ahead.json);
         }
         answer = await inFlight;
       } catch (e) {

@@ -67,12 +67,12 @@ export class HubClient {
     return (await res.json()) as HelloAnswer;
   }
 
-  /** `json` is the push body, already serialized; it travels gzipped. */
-  async push(json: string): Promise<PushAnswer> {
+  /** `json` is the push body, already serialized; it travels gzipped (`gzipped`, when the caller has done it already). */
+  async push(json: string, gzipped?: Uint8Array): Promise<PushAnswer> {
     const res = await this.call('/api/v1/sync/push', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-      body: gzip(json) as Uint8Array<ArrayBuffer>,
+      body: (gzipped ?? gzip(json)) as Uint8Array<ArrayBuffer>,
     });
     return (await res.json()) as PushAnswer;
   }

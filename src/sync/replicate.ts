@@ -90,9 +90,10 @@ export function appendReplicated(
       }
       throw err;
     }
-    const row: EventRow = { ...e, seq };
+    const { dataObject, ...stored } = e;
+    const row: EventRow = { ...stored, seq };
     try {
-      k.projections.apply(lazyEvent(row));
+      k.projections.apply(lazyEvent(row, dataObject));
     } catch (err) {
       throw new SyncRefusal(422, 'projection_failed', `events[${i}] (${e.type}) cannot be applied here: ${(err as Error).message}`, at, true);
     }

@@ -7,7 +7,10 @@ import { badRequest, DomainError } from '../core/errors';
 import type { EventRow } from '../core/events';
 import { isUuid } from '../core/ids';
 
-export type WireEvent = Omit<EventRow, 'seq'>;
+export type WireEvent = Omit<EventRow, 'seq'> & {
+  /** data as parsed off the wire (the same value as JSON.parse(data)): projections use it as is. */
+  dataObject?: Record<string, unknown>;
+};
 
 /** Largest batch the hub takes in one push, and its largest size once gunzipped. */
 export const MAX_PUSH_EVENTS = 10_000;
@@ -70,6 +73,7 @@ export function parseWireEvent(v: unknown, i: number): WireEvent {
     at: v.at,
     prev_hash: v.prev_hash,
     hash: v.hash,
+    dataObject: v.data,
   };
 }
 
