@@ -227,18 +227,58 @@ export class SyncAgent {
       this.lastContact = Date.now();
       this.anchorNext = false;
       if (answer.high_water > mine) {
-        // The hub holds more of this installation's events than its database does.
-        throw new SyncCallError(
-          `the hub holds ${answer.high_water} of this branch's events but this database has only ${mine}: it was put back from an older copy. Nothing more is sent; the missing events are safe at the hub`,
-          409,
-          'behind_hub',
-          { high_water: answer.high_water, head: mine },
-        );
+        // The hub holds more of this installation's events than its database does: it was put
+        // back from an older copy. Take them back (each hash checked, projections applied).
+        ahead = null;
+        await this.recoverOwn(mine, answer.high_water);
+        continue;
       }
       this.saveCursor(answer.high_water);
       total += answer.appended;
       if (!batch.count || answer.high_water < batch.lastOriginSeq) return total;
     }
+  }
+
+  /**
+   * Appends this installation's own events `mine`+1 … `highWater` from the hub, in batches, each
+   * in one transaction with the cursor. They must continue this database's chain exactly: a
+   * database that wrote again after being put back has diverged, and that is refused
+   * (history_diverged) with nothing applied, for a person to look at.
+   */
+  private async recoverOwn(mine: number, highWater: number): Promise<void> {
+    let head = mine;
+    let recovered = 0;
+    while (head < highWater) {
+      const lines = await this.client.own(head, this.opts.pullLimit);
+      if (!lines.length) break;
+      const events = lines.map((l, i) => {
+        try {
+          return parseWireEvent(JSON.parse(l), i);
+        } catch (e) {
+          if (e instanceof SyntaxError) throw new SyncCallError(`line ${i + 1} of the hub's copy is not JSON`, 200, 'invalid_own');
+          throw e;
+        }
+      });
+      const now = this.k.clock.now();
+      const r = this.k.db
+        .transaction(() => {
+          const res = appendReplicated(this.k, this.k.origin, events, (e) => (e.branch_id === '*' || this.ownBranchIds().has(e.branch_id) ? null : `branch_id ${e.branch_id} is not this installation's`));
+          setSyncState(this.k.db, { push_high_water: res.highWater, last_push_ok_at: now.toISOString(), last_error: null, last_error_at: null }, now);
+          return res;
+        })
+        .immediate();
+      if (r.highWater <= head) break;
+      head = r.highWater;
+      recovered += r.appended;
+    }
+    if (head < highWater) {
+      throw new SyncCallError(`the hub holds ${highWater} of this branch's events but gave back only up to ${head}`, 409, 'behind_hub', { high_water: highWater, head });
+    }
+    this.logger.log('warn', "this branch's database was behind the hub (put back from an older copy?): took its own events back from the hub", { recovered, from: mine + 1, to: head });
+  }
+
+  private ownBranchIds(): Set<string> {
+    return new Set(listBranches(this.k.db).map((b) => b.id));
   }
 
   private saveCursor(highWater: number): void {

@@ -77,6 +77,13 @@ export class HubClient {
     return (await res.json()) as PushAnswer;
   }
 
+  /** NDJSON lines of this branch's own events the hub holds after an origin_seq. */
+  async own(after: number, limit: number): Promise<string[]> {
+    const res = await this.call(`/api/v1/sync/own?after=${after}&limit=${limit}`, { method: 'GET' });
+    const text = await res.text();
+    return text.split('\n').filter((l) => l.length > 0);
+  }
+
   /** NDJSON lines of chain events after a hub seq. */
   async pull(after: number, limit: number): Promise<string[]> {
     const res = await this.call(`/api/v1/sync/pull?after=${after}&limit=${limit}`, { method: 'GET' });

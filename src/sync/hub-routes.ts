@@ -2,6 +2,7 @@
 //   POST /api/v1/sync/hello  binds the token to the branch installation, answers the hub's origins
 //   POST /api/v1/sync/push   appends the branch's own events (gzip allowed), answers the high-water mark
 //   GET  /api/v1/sync/pull   the hub's chain events after a hub seq, as NDJSON
+//   GET  /api/v1/sync/own    the branch's own events the hub holds after an origin_seq (recovery after a restore)
 import { Elysia, t } from 'elysia';
 import { badRequest, DomainError, unauthorized } from '../core/errors';
 import type { EventRow } from '../core/events';
@@ -147,6 +148,28 @@ export function hubRoutes(svc: Services) {
           summary: 'A branch pulls the chain’s events (branch token only)',
           description:
             'The hub-owned events (`branch_id` `*`: chain price list, policies, announcements) recorded after hub seq `after`, as NDJSON in the format of `/api/v1/events`; each line’s `seq` is the hub seq to pass as `after` next time. They form one hash chain (the chain origin), which the branch checks whole.',
+        },
+      },
+    )
+    .get(
+      '/api/v1/sync/own',
+      ({ registration, query }) => {
+        const reg = joined(registration);
+        const after = query.after === undefined ? 0 : Number(query.after);
+        const limit = query.limit === undefined ? 1000 : Number(query.limit);
+        if (!Number.isInteger(after) || after < 0) throw badRequest('invalid_after', 'after must be a non-negative integer (an origin_seq of the branch)');
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw badRequest('invalid_limit', 'limit must be an integer from 1 to 10000');
+        const rows = db.query('SELECT * FROM events WHERE origin = ? AND origin_seq > ? ORDER BY origin_seq LIMIT ?').all(reg.origin, after, limit) as EventRow[];
+        return new Response(rows.map((r) => eventLine(r) + '\n').join(''), { headers: { 'content-type': 'application/x-ndjson; charset=utf-8' } });
+      },
+      {
+        branchToken: true,
+        query: t.Object({ after: t.Optional(t.String()), limit: t.Optional(t.String()) }),
+        detail: {
+          tags: ['sync'],
+          summary: 'A branch takes back its own events (branch token only)',
+          description:
+            'The events of the calling branch’s installation the hub holds after origin_seq `after`, in origin order, as NDJSON in the format of `/api/v1/events`. A branch put back from an older copy of its database (that has not written since) appends them again, checking every hash: nothing it had sent is lost.',
         },
       },
     );
