@@ -124,7 +124,7 @@ export function hubRoutes(svc: Services) {
           description: [
             'Body `{"events":[…],"head":{"origin_seq","at"}}`: the branch’s own events exactly as `/api/v1/events` lists them, in origin order, at most 10,000 per push and 1 MB on the wire; `Content-Encoding: gzip` is welcome. `head` (optional) says what the branch holds, for the hub’s lag figures.',
             'Events the hub already holds are skipped; the rest must continue the branch’s chain. 200 `{"high_water","appended","skipped"}`.',
-            'Refused, with nothing of the batch applied and `details.high_water` to resume from: 409 `sync_gap` (send from high_water + 1), 409 `history_diverged`, 409 `duplicate_id`, 422 `broken_chain`, `hash_mismatch`, `foreign_origin`, `foreign_branch`, `out_of_order`, `projection_failed`. All but `sync_gap` flag the branch at the hub.',
+            'Refused, with nothing of the batch applied and `details.high_water` to resume from: 409 `sync_gap` (send from high_water + 1), 409 `history_diverged`, 409 `duplicate_id`, 422 `broken_chain`, `batch_gap` (events missing inside the batch), `hash_mismatch`, `foreign_origin`, `foreign_branch`, `out_of_order`, `projection_failed`. All but `sync_gap` flag the branch at the hub: a batch that merely starts past the hub’s high-water mark (the hub was put back from a backup, or a stale cursor) is not suspect, and the branch resends from `high_water + 1` by itself; it is recorded as the branch’s last error.',
           ].join('\n\n'),
         },
       },

@@ -54,6 +54,11 @@ export function appendReplicated(
     if (i > 0 && e.origin_seq <= events[i - 1].origin_seq) {
       throw new SyncRefusal(422, 'out_of_order', `events[${i}] (origin_seq ${e.origin_seq}) does not follow events[${i - 1}] (origin_seq ${events[i - 1].origin_seq})`, at, true);
     }
+    // A sender reads its own log, which has no holes: a hole inside a batch means events were
+    // taken out on the way (or a bug), not merely that the batch came out of turn.
+    if (i > 0 && e.origin_seq !== events[i - 1].origin_seq + 1) {
+      throw new SyncRefusal(422, 'batch_gap', `events[${i}] has origin_seq ${e.origin_seq} right after ${events[i - 1].origin_seq}: events are missing from the batch`, at, true);
+    }
     if (e.origin_seq <= head.origin_seq) {
       const held = heldAt.get(origin, e.origin_seq) as { id: string; hash: string } | null;
       if (!held || held.id !== e.id || held.hash !== e.hash) {
