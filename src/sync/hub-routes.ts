@@ -19,6 +19,17 @@ import { inflateBody, parsePushBody } from './wire';
 /** Largest push body on the wire (gzip): the app's 1 MB request limit, checked before reading. */
 const MAX_PUSH_WIRE_BYTES = 1_000_000;
 
+/** `after` and `limit` of a pull-like query; 400 when they are not integers in range. */
+function pageOf(query: { after?: string; limit?: string }, afterIs: string): { after: number; limit: number } {
+  const after = query.after === undefined ? 0 : Number(query.after);
+  const limit = query.limit === undefined ? 1000 : Number(query.limit);
+  if (!Number.isInteger(after) || after < 0) throw badRequest('invalid_after', `after must be a non-negative integer (${afterIs})`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw badRequest('invalid_limit', 'limit must be an integer from 1 to 10000');
+  return { after, limit };
+}
+
+const ndjson = (rows: EventRow[]) => new Response(rows.map((r) => eventLine(r) + '\n').join(''), { headers: { 'content-type': 'application/x-ndjson; charset=utf-8' } });
+
 export function hubRoutes(svc: Services) {
   const k = svc.kernel;
   const { db } = k;
@@ -132,13 +143,9 @@ export function hubRoutes(svc: Services) {
     .get(
       '/api/v1/sync/pull',
       ({ query }) => {
-        const after = query.after === undefined ? 0 : Number(query.after);
-        const limit = query.limit === undefined ? 1000 : Number(query.limit);
-        if (!Number.isInteger(after) || after < 0) throw badRequest('invalid_after', 'after must be a non-negative integer (a hub seq)');
-        if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw badRequest('invalid_limit', 'limit must be an integer from 1 to 10000');
+        const { after, limit } = pageOf(query, 'a hub seq');
         const chain = chainOrigin(db);
-        const rows = chain ? (db.query('SELECT * FROM events WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?').all(chain, after, limit) as EventRow[]) : [];
-        return new Response(rows.map((r) => eventLine(r) + '\n').join(''), { headers: { 'content-type': 'application/x-ndjson; charset=utf-8' } });
+        return ndjson(chain ? (db.query('SELECT * FROM events WHERE origin = ? AND seq > ? ORDER BY seq LIMIT ?').all(chain, after, limit) as EventRow[]) : []);
       },
       {
         branchToken: true,
@@ -155,12 +162,8 @@ export function hubRoutes(svc: Services) {
       '/api/v1/sync/own',
       ({ registration, query }) => {
         const reg = joined(registration);
-        const after = query.after === undefined ? 0 : Number(query.after);
-        const limit = query.limit === undefined ? 1000 : Number(query.limit);
-        if (!Number.isInteger(after) || after < 0) throw badRequest('invalid_after', 'after must be a non-negative integer (an origin_seq of the branch)');
-        if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw badRequest('invalid_limit', 'limit must be an integer from 1 to 10000');
-        const rows = db.query('SELECT * FROM events WHERE origin = ? AND origin_seq > ? ORDER BY origin_seq LIMIT ?').all(reg.origin, after, limit) as EventRow[];
-        return new Response(rows.map((r) => eventLine(r) + '\n').join(''), { headers: { 'content-type': 'application/x-ndjson; charset=utf-8' } });
+        const { after, limit } = pageOf(query, 'an origin_seq of the branch');
+        return ndjson(db.query('SELECT * FROM events WHERE origin = ? AND origin_seq > ? ORDER BY origin_seq LIMIT ?').all(reg.origin, after, limit) as EventRow[]);
       },
       {
         branchToken: true,

@@ -48,6 +48,22 @@ async function expectAccessible(p: Page, name: string): Promise<void> {
   expect(bad).toEqual([]);
 }
 
+/** A fresh browser context on `baseURL` (outside requests aborted and noted), signed in as `username`. */
+async function signedIn(baseURL: string, username: string, password = 'staff-pass-1'): Promise<{ ctx: BrowserContext; p: Page }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL });
+  await ctx.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
+    outside.push(route.request().url());
+    return route.abort();
+  });
+  const p = await ctx.newPage();
+  p.setDefaultTimeout(15_000);
+  await p.goto('/login');
+  await p.getByLabel('Username').fill(username);
+  await p.getByLabel('Password').fill(password);
+  await Promise.all([p.waitForURL(`${baseURL}/`), p.getByRole('button', { name: 'Sign in' }).click()]);
+  return { ctx, p };
+}
+
 beforeAll(async () => {
   hub = await startServer({ branchCode: 'HQ', mode: 'hub', clock });
   const token = register(hub, 'BLR1');
@@ -140,17 +156,7 @@ describe('HQ in the browser', () => {
   }, STEP);
 
   test('an admin at the hub posts an announcement from the form and withdraws it; hq only reads', async () => {
-    const admin = await context.browser()!.newContext({ viewport: { width: 1280, height: 900 }, baseURL: hub.url });
-    await admin.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
-      outside.push(route.request().url());
-      return route.abort();
-    });
-    const p = await admin.newPage();
-    p.setDefaultTimeout(15_000);
-    await p.goto('/login');
-    await p.getByLabel('Username').fill('hub.admin');
-    await p.getByLabel('Password').fill('staff-pass-1');
-    await Promise.all([p.waitForURL(`${hub.url}/`), p.getByRole('button', { name: 'Sign in' }).click()]);
+    const { ctx: admin, p } = await signedIn(hub.url, 'hub.admin');
     await p.goto('/hq/announcements');
     await p.getByLabel('Title').fill('Monsoon hours <from Monday>');
     await p.getByLabel('Message').fill('OPD closes at 6 pm.');
@@ -174,17 +180,7 @@ describe('HQ in the browser', () => {
     expect(outside).toEqual([]);
   }, STEP);
   test('the doctor directory: an admin lists a doctor at the hub and fixes a mistake; the branch finds them at /directory', async () => {
-    const admin = await context.browser()!.newContext({ viewport: { width: 1280, height: 900 }, baseURL: hub.url });
-    await admin.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
-      outside.push(route.request().url());
-      return route.abort();
-    });
-    const p = await admin.newPage();
-    p.setDefaultTimeout(15_000);
-    await p.goto('/login');
-    await p.getByLabel('Username').fill('hub.admin');
-    await p.getByLabel('Password').fill('staff-pass-1');
-    await Promise.all([p.waitForURL(`${hub.url}/`), p.getByRole('button', { name: 'Sign in' }).click()]);
+    const { ctx: admin, p } = await signedIn(hub.url, 'hub.admin');
     await p.goto('/hq/doctors');
     await p.getByLabel('Name').fill('Dr. Meera <Rao>');
     await p.getByLabel('Specialty').fill('Paediatrics');
@@ -205,17 +201,7 @@ describe('HQ in the browser', () => {
     await admin.close();
 
     await agent.round();
-    const desk = await context.browser()!.newContext({ viewport: { width: 1280, height: 900 }, baseURL: branch.url });
-    await desk.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
-      outside.push(route.request().url());
-      return route.abort();
-    });
-    const b = await desk.newPage();
-    b.setDefaultTimeout(15_000);
-    await b.goto('/login');
-    await b.getByLabel('Username').fill(OWNER.username);
-    await b.getByLabel('Password').fill(OWNER.password);
-    await Promise.all([b.waitForURL(`${branch.url}/`), b.getByRole('button', { name: 'Sign in' }).click()]);
+    const { ctx: desk, p: b } = await signedIn(branch.url, OWNER.username, OWNER.password);
     await Promise.all([b.waitForURL('**/directory'), b.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Directory' }).click()]);
     await b.getByLabel('Name or specialty').fill('paediatrics');
     await Promise.all([b.waitForURL('**/directory?*'), b.getByRole('button', { name: 'Search' }).click()]);

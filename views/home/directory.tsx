@@ -2,6 +2,7 @@
 // hub, searchable by name or specialty and by branch. For referring a patient to a colleague
 // at another branch; bookings stay with the branch's own doctors.
 import type { DirectoryRow } from '../../src/chain/directory';
+import { DirectoryCells } from '../hq/doctors';
 import { type Flash, Layout, type PageUser } from '../layout';
 
 export interface DirectoryPageProps {
@@ -52,24 +53,7 @@ export function DirectoryPage(p: DirectoryPageProps) {
             <tbody>
               {p.items.map((d) => (
                 <tr data-directory-doctor={d.id}>
-                  <td>
-                    <strong safe>{d.name}</strong>
-                    {d.qualifications ? (
-                      <>
-                        <br />
-                        <small safe>{d.qualifications}</small>
-                      </>
-                    ) : null}
-                    {d.registration_number ? (
-                      <>
-                        <br />
-                        <small class="muted" safe>{`Reg. ${d.registration_number}`}</small>
-                      </>
-                    ) : null}
-                  </td>
-                  <td safe>{d.specialty}</td>
-                  <td safe>{d.branch_codes.join(', ') || '—'}</td>
-                  <td safe>{d.visiting ?? '—'}</td>
+                  <DirectoryCells d={d} />
                 </tr>
               ))}
             </tbody>

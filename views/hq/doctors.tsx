@@ -38,6 +38,32 @@ export const formValuesOf = (d: DirectoryRow): DirectoryFormValues => ({
   visiting: d.visiting ?? '',
 });
 
+/** The directory's common cells: doctor (name, qualifications, registration), specialty, branches, visiting. */
+export function DirectoryCells({ d }: { d: DirectoryRow }) {
+  return (
+    <>
+      <td>
+        <strong safe>{d.name}</strong>
+        {d.qualifications ? (
+          <>
+            <br />
+            <small safe>{d.qualifications}</small>
+          </>
+        ) : null}
+        {d.registration_number ? (
+          <>
+            <br />
+            <small class="muted" safe>{`Reg. ${d.registration_number}`}</small>
+          </>
+        ) : null}
+      </td>
+      <td safe>{d.specialty}</td>
+      <td safe>{d.branch_codes.join(', ') || '—'}</td>
+      <td safe>{d.visiting ?? '—'}</td>
+    </>
+  );
+}
+
 const statusOf = (d: DirectoryRow, timeZone: string): string => (d.delisted_at ? `Delisted ${formatDateTime(d.delisted_at, timeZone)}` : 'Listed');
 
 function EntryForm(p: HqDoctorsPageProps) {
@@ -108,24 +134,7 @@ export function HqDoctorsPage(p: HqDoctorsPageProps) {
                 <tbody>
                   {p.items.map((d) => (
                     <tr data-directory-doctor={d.id}>
-                      <td>
-                        <strong safe>{d.name}</strong>
-                        {d.qualifications ? (
-                          <>
-                            <br />
-                            <small safe>{d.qualifications}</small>
-                          </>
-                        ) : null}
-                        {d.registration_number ? (
-                          <>
-                            <br />
-                            <small class="muted" safe>{`Reg. ${d.registration_number}`}</small>
-                          </>
-                        ) : null}
-                      </td>
-                      <td safe>{d.specialty}</td>
-                      <td safe>{d.branch_codes.join(', ') || '—'}</td>
-                      <td safe>{d.visiting ?? '—'}</td>
+                      <DirectoryCells d={d} />
                       <td safe>{statusOf(d, p.timeZone)}</td>
                       {p.canManage ? (
                         <td>
