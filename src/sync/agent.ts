@@ -92,6 +92,8 @@ export class SyncAgent {
   private anchorNext = false;
   /** Something was committed since the last round began. */
   private dirty = false;
+  /** When the last pull finished (Date.now()); 0 before the first. */
+  private lastPullAt = 0;
   /** True after the last round reached the hub; false after a failure. */
   connected = false;
   private readonly selectBatch: Statement;
@@ -132,7 +134,8 @@ export class SyncAgent {
       let delay = this.opts.intervalMs;
       this.dirty = false;
       try {
-        await this.round();
+        // A local commit brings no chain events: a round it woke pulls only when one is due.
+        await this.round({ pull: Date.now() - this.lastPullAt >= this.opts.intervalMs });
         this.failures = 0;
         this.connected = true;
       } catch (e) {
@@ -185,11 +188,15 @@ export class SyncAgent {
   }
 
   /** One round: push until the hub holds everything, then pull until nothing is left. */
-  async round(): Promise<{ pushed: number; pulled: number }> {
+  async round(opts: { pull?: boolean } = {}): Promise<{ pushed: number; pulled: number }> {
     if (!this.greeted) await this.hello();
     setSyncState(this.k.db, { last_attempt_at: this.k.clock.now().toISOString() }, this.k.clock.now());
     const pushed = await this.pushAll();
-    const pulled = await this.pullAll();
+    let pulled = 0;
+    if (opts.pull !== false) {
+      pulled = await this.pullAll();
+      this.lastPullAt = Date.now();
+    }
     return { pushed, pulled };
   }
 
