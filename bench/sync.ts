@@ -59,7 +59,7 @@ interface Instance {
 }
 
 /** A fresh installation in `dir`: clinic, one branch with `code`, an owner (fake hash). */
-export function seedInstance(dir: string, code: string): Instance {
+function seedInstance(dir: string, code: string): Instance {
   const kernel = openKernel(dir);
   const ids = kernel.runner.run({ actor: systemActor('setup') }, (tx) =>
     setUpClinic(tx, {
@@ -133,7 +133,7 @@ function makeAgent(b: Instance, hub: Hub, code: string): SyncAgent {
  * runner's group commit, larger): ~90% registerPatient (distinct names and phones, some with
  * an address or an e-mail), ~10% correctPatient of an earlier patient (a new address).
  */
-export function writeByCommands(b: Instance, n: number): { events: number; ms: number } {
+function writeByCommands(b: Instance, n: number): { events: number; ms: number } {
   const ctx: CommandContext = { actor: { userId: b.scope.userId, name: b.scope.name, role: b.scope.role, via: 'http' } };
   const ids: string[] = [];
   let seed = 17;

@@ -88,8 +88,9 @@ export class ProjectionSet {
  * with a getter, not a spread plus Object.defineProperty: the latter turns every event into a
  * slow dictionary-mode object, which cost rebuild() about a third of its speed
  * (bench/rebuild.ts). Listing the fields also makes the compiler flag a column added later.
+ * `data`: the row's data already parsed (a replicated event fresh off the wire), so it is not
+ * parsed twice.
  */
-/** `data`: the row's data already parsed (a replicated event fresh off the wire), to save parsing it twice. */
 export function lazyEvent(r: EventRow, data?: Record<string, unknown>): StoredEvent {
   let meta: StoredEvent['meta'] | undefined;
   return {

@@ -511,6 +511,7 @@ describe('pages', () => {
 
     expect((await postForm(`/hq/doctors/${id}/delist`, {})).status).toBe(303);
     expect((await page(hub, '/hq/doctors')).html).toContain('Delisted ');
+    expect((await page(hub, `/hq/doctors/${id}`)).status).toBe(303); // no edit form for a delisted entry: back to the list with why
     expect((await postForm(`/hq/doctors/${id}/delist`, {})).status).toBe(303); // again: a message, not a 5xx
     await a.agent.round();
     expect((await page(a.s, '/directory')).html).not.toContain('Kavya');

@@ -180,6 +180,11 @@ describe('chain prices flow down', () => {
     expect(meera.branch_codes).toEqual(['BLR1', 'MYS1']);
     const other = (await (await hub.api('/api/v1/chain/doctors', { method: 'POST', json: { name: 'Dr. Arjun Shetty', specialty: 'Orthopaedics', branch_codes: ['BLR1'] } })).json()) as { id: string };
     await Promise.all([a.agent.round(), b.agent.round()]);
+    const one = await a.s.api(`/api/v1/chain/doctors/${meera.id}`);
+    expect(one.status).toBe(200);
+    expect(await one.json()).toMatchObject({ id: meera.id, name: 'Dr. Meera Rao <b>', registration_number: 'KMC 12345', branch_codes: ['BLR1', 'MYS1'], delisted_at: null });
+    expect((await a.s.api(`/api/v1/chain/doctors/${crypto.randomUUID()}`)).status).toBe(404);
+    expect((await a.s.api('/api/v1/chain/doctors/not-an-id')).status).toBe(404);
 
     for (const side of [a, b]) {
       const list = (await (await side.s.api('/api/v1/chain/doctors')).json()) as { items: { id: string; name: string }[] };
