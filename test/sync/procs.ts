@@ -33,13 +33,15 @@ export function freePort(): number {
   return port;
 }
 
-async function collect(stream: ReadableStream<Uint8Array>, into: string[]) {
+async function collect(stream: ReadableStream<Uint8Array>, into: string[], also?: string[]) {
   const dec = new TextDecoder();
   const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return;
-    into.push(dec.decode(value));
+    const text = dec.decode(value);
+    into.push(text);
+    also?.push(text);
   }
 }
 
@@ -68,11 +70,15 @@ export class Server {
       env: cleanEnv(this.env),
     });
     this.starts++;
-    void collect(this.proc.stdout, printed);
-    void collect(this.proc.stderr, printed);
+    const mine: string[] = [];
+    void collect(this.proc.stdout, printed, mine);
+    void collect(this.proc.stderr, printed, mine);
     const end = Date.now() + 20_000;
     for (;;) {
-      if (this.proc.exitCode !== null) throw new Error(`${this.name} exited with ${this.proc.exitCode} at start`);
+      if (this.proc.exitCode !== null) {
+        await Bun.sleep(100); // the last lines it wrote
+        throw new Error(`${this.name} exited with ${this.proc.exitCode} at start: ${mine.join('').slice(-2000)}`);
+      }
       try {
         if ((await fetch(`${this.url}/readyz`, { ...fetchOpts, signal: AbortSignal.timeout(1000) })).status === 200) return;
       } catch {
