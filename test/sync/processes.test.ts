@@ -44,11 +44,14 @@ async function writer(branch: Server, token: string, code: string, target: () =>
   const ids: string[] = [];
   let n = 0;
   let failures = 0;
-  while (!target()) {
+  for (;;) {
+    // Not even a peek at a branch while it restarts: a reader opening its database just after a
+    // SIGKILL can hold the WAL recovery the restarting server needs ("database is locked").
     if (paused()) {
       await Bun.sleep(20);
       continue;
     }
+    if (target()) break;
     n++;
     const fix = ids.length > 10 && n % 5 === 0;
     try {
